@@ -1,0 +1,159 @@
+/**
+ * @module voice/records/record-sql
+ * The SQL for each record kind. Every statement is idempotent on the client-chosen id: inserts
+ * do nothing on conflict, and the voice session row is an upsert that never moves an ended
+ * session back to "in progress". Runs as `service_role` (inside `Database.asService`), because
+ * `usage_events` and `voice_sessions` are server-written and users may not insert them.
+ */
+import type { Queryable } from '../../db/database.js';
+import type { VoiceRecord } from './records.js';
+
+const INSERT_CONVERSATION = `
+  insert into public.conversations (id, user_id, title, created_at, updated_at)
+  values ($1, $2, $3, $4, $4)
+  on conflict (id) do nothing`;
+
+const INSERT_MESSAGE = `
+  insert into public.messages
+    (id, conversation_id, user_id, role, content, type, metadata, created_at, updated_at)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+  on conflict (id) do nothing`;
+
+const INSERT_USAGE_EVENT = `
+  insert into public.usage_events
+    (id, user_id, feature, model, tokens_input, tokens_output, cost_usd, meta, created_at)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  on conflict (id) do nothing`;
+
+// The guard keeps a replayed "call started" version from reopening a call that has ended.
+const UPSERT_VOICE_SESSION = `
+  insert into public.voice_sessions
+    (id, user_id, conversation_id, started_at, ended_at, duration_ms, stt_seconds,
+     llm_input_tokens, llm_output_tokens, tts_characters, stt_cost_usd, llm_cost_usd,
+     tts_cost_usd, cost_usd, end_reason, metrics)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+  on conflict (id) do update set
+    conversation_id = excluded.conversation_id,
+    started_at = excluded.started_at,
+    ended_at = excluded.ended_at,
+    duration_ms = excluded.duration_ms,
+    stt_seconds = excluded.stt_seconds,
+    llm_input_tokens = excluded.llm_input_tokens,
+    llm_output_tokens = excluded.llm_output_tokens,
+    tts_characters = excluded.tts_characters,
+    stt_cost_usd = excluded.stt_cost_usd,
+    llm_cost_usd = excluded.llm_cost_usd,
+    tts_cost_usd = excluded.tts_cost_usd,
+    cost_usd = excluded.cost_usd,
+    end_reason = excluded.end_reason,
+    metrics = excluded.metrics
+  where public.voice_sessions.ended_at is null or excluded.ended_at is not null`;
+
+// New messages move their conversation to the top of the user's list (ordered by updated_at);
+// the table's trigger stamps the server's clock.
+const TOUCH_CONVERSATIONS = `
+  update public.conversations set updated_at = now() where id = any($1::uuid[])`;
+
+/** A record whose JSON column cannot be serialised (a BigInt, a cycle): the record's fault. */
+export class RecordDataError extends Error {
+  override readonly name = 'RecordDataError';
+  /** SQLSTATE invalid_parameter_value, so it is classified like the database's own refusals. */
+  readonly code = '22023';
+}
+
+function json(value: unknown): string {
+  try {
+    return JSON.stringify(value ?? {});
+  } catch (error) {
+    throw new RecordDataError(`JSON column cannot be serialised: ${String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Writes one (normalised) record; false when it was already there (a replay). */
+export async function writeRecord(tx: Queryable, record: VoiceRecord): Promise<boolean> {
+  const changed = (result: { rowCount: number }) => result.rowCount > 0;
+  switch (record.kind) {
+    case 'conversation':
+      return changed(
+        await tx.query(INSERT_CONVERSATION, [
+          record.id,
+          record.userId,
+          record.title ?? null,
+          record.createdAt ?? new Date().toISOString(),
+        ]),
+      );
+    case 'message':
+      return changed(
+        await tx.query(INSERT_MESSAGE, [
+          record.id,
+          record.conversationId,
+          record.userId,
+          record.role,
+          record.content,
+          record.type ?? 'text',
+          json(record.metadata),
+          record.createdAt ?? new Date().toISOString(),
+        ]),
+      );
+    case 'usage_event':
+      return changed(
+        await tx.query(INSERT_USAGE_EVENT, [
+          record.id,
+          record.userId,
+          record.feature,
+          record.model ?? null,
+          record.tokensInput ?? 0,
+          record.tokensOutput ?? 0,
+          record.costUsd,
+          json(record.meta),
+          record.createdAt ?? new Date().toISOString(),
+        ]),
+      );
+    case 'voice_session':
+      return changed(
+        await tx.query(UPSERT_VOICE_SESSION, [
+          record.id,
+          record.userId,
+          record.conversationId ?? null,
+          record.startedAt,
+          record.endedAt ?? null,
+          record.durationMs ?? null,
+          record.sttSeconds ?? 0,
+          record.llmInputTokens ?? 0,
+          record.llmOutputTokens ?? 0,
+          record.ttsCharacters ?? 0,
+          record.sttCostUsd ?? 0,
+          record.llmCostUsd ?? 0,
+          record.ttsCostUsd ?? 0,
+          record.costUsd ?? 0,
+          record.endReason ?? null,
+          json(record.metrics),
+        ]),
+      );
+  }
+}
+
+/** Bumps `updated_at` of the conversations that received new messages in this batch. */
+export async function touchConversations(
+  tx: Queryable,
+  conversationIds: ReadonlySet<string>,
+): Promise<void> {
+  if (conversationIds.size > 0) await tx.query(TOUCH_CONVERSATIONS, [[...conversationIds]]);
+}
+
+// SQLSTATE classes a single bad row causes: data exceptions (22: bad uuid, number out of
+// range, …), integrity violations (23: a check, a missing conversation) and errors raised by
+// triggers (P0). Anything else (permissions, a missing table, a closed client) is about the
+// database, not the row, and is retried rather than blamed on the record.
+const RECORD_ERROR_CLASSES = new Set(['22', '23', 'P0']);
+
+/** True when `error` is the fault of the record being written, so retrying cannot help. */
+export function isRecordError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    typeof code === 'string' && code.length === 5 && RECORD_ERROR_CLASSES.has(code.slice(0, 2))
+  );
+}

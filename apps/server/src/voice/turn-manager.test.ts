@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { FakeLlmProvider } from '../providers/llm/testing/fake-llm.js';
+import { FakeTtsProvider } from '../providers/tts/testing/fake-tts.js';
+import { Reply, type ReplyOutcome } from './reply.js';
+import { RecordingSink, simpleSplitter } from './testing/recording-sink.js';
+import { TurnManager, type TurnMetrics, type UserTurn } from './turn-manager.js';
+
+const STABLE_MS = 30;
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function setup(options: { llm?: FakeLlmProvider; tts?: FakeTtsProvider } = {}) {
+  const sink = new RecordingSink();
+  const llm =
+    options.llm ??
+    new FakeLlmProvider({ reply: (req) => `Answer to ${req.messages.at(-1)?.content}.` });
+  const tts = options.tts ?? new FakeTtsProvider({ msPerCharacter: 2 });
+  const userTurns: UserTurn[] = [];
+  const done: Array<{ outcome: ReplyOutcome; metrics: TurnMetrics }> = [];
+  const discarded: ReplyOutcome[] = [];
+  let turnCounter = 0;
+  const manager = new TurnManager({
+    send: (m) => sink.send(m),
+    sessionId: 's1',
+    stablePartialMs: STABLE_MS,
+    newTurnId: () => `turn-${++turnCounter}`,
+    now: () => performance.now(),
+    onUserTurn: (turn) => userTurns.push(turn),
+    onReplyDone: (outcome, metrics) => done.push({ outcome, metrics }),
+    onReplyDiscarded: (outcome) => discarded.push(outcome),
+    createReply: ({ turnId, userText, speculative }) =>
+      new Reply({
+        turnId,
+        userText,
+        speculative,
+        model: 'm',
+        system: 's',
+        history: [{ role: 'user', content: userText }],
+        llm,
+        tts,
+        sink,
+        splitter: simpleSplitter(),
+        now: () => performance.now(),
+      }),
+  });
+  return { manager, sink, llm, tts, userTurns, done, discarded };
+}
+
+describe('TurnManager', () => {
+  it('forwards partials and ends a turn with one reply to the final text', async () => {
+    const { manager, sink, userTurns, done, llm } = setup();
+    manager.handleSttEvent({ type: 'speech_started' });
+    manager.handleSttEvent({ type: 'partial', text: 'hello', confidence: 0.8 });
+    manager.handleSttEvent({ type: 'final', text: 'hello there', confidence: 0.9 });
+    manager.handleSttEvent({ type: 'utterance_end' });
+    await manager.settled();
+    expect(userTurns).toEqual([{ turnId: 'turn-1', text: 'hello there', confidence: 0.9 }]);
+    expect(llm.calls).toHaveLength(1);
+    expect(sink.types()).toEqual([
+      'speech_started',
+      'partial_transcript',
+      'partial_transcript',
+      'final_transcript',
+      'response_start',
+      'response_text',
+      'response_text',
+      'response_text',
+      'response_text',
+      'audio_start',
+      'binary',
+      'audio_end',
+      'response_end',
+      'turn_metrics',
+    ]);
+    expect(done[0]?.metrics.speculative).toBe(false);
+  });
+
+  it('a partial stable then extended by more words gives one reply, to the full text', async () => {
+    const { manager, sink, llm, done, discarded } = setup();
+    manager.handleSttEvent({ type: 'partial', text: 'what is the weather', confidence: 0.9 });
+    await wait(STABLE_MS * 3);
+    expect(llm.calls).toHaveLength(1); // the speculation started...
+    expect(sink.types()).not.toContain('response_start'); // ...but nothing was sent
+    manager.handleSttEvent({
+      type: 'final',
+      text: 'what is the weather in Paris',
+      confidence: 0.9,
+    });
+    manager.handleSttEvent({ type: 'utterance_end' });
+    await manager.settled();
+    expect(llm.calls).toHaveLength(2);
+    expect(discarded).toHaveLength(1);
+    expect(discarded[0]?.userText).toBe('what is the weather');
+    expect(sink.types().filter((t) => t === 'response_start')).toHaveLength(1);
+    const text = sink.received
+      .filter((m) => m.type === 'response_text')
+      .map((m) => ('delta' in m ? m.delta : ''))
+      .join('');
+    expect(text).toBe('Answer to what is the weather in Paris.');
+    expect(done).toHaveLength(1);
+    expect(done[0]?.metrics.speculative).toBe(false);
+  });
+
+  it('a partial stable then confirmed releases the speculative reply at once', async () => {
+    const { manager, sink, llm, done } = setup();
+    manager.handleSttEvent({ type: 'partial', text: 'what is the weather', confidence: 0.9 });
+    await wait(STABLE_MS * 4);
+    manager.handleSttEvent({ type: 'final', text: 'What is the weather?', confidence: 0.9 });
+    manager.handleSttEvent({ type: 'utterance_end' });
+    // The first audio was synthesised while the user was still talking: it goes out at once.
+    const firstAudioIndex = sink.received.findIndex((m) => m.type === 'binary');
+    expect(firstAudioIndex).toBeGreaterThan(0);
+    await manager.settled();
+    expect(llm.calls).toHaveLength(1);
+    expect(done[0]?.metrics.speculative).toBe(true);
+    expect(sink.received.find((m) => m.type === 'turn_metrics')).toMatchObject({
+      speculative: true,
+    });
+  });
+
+  it('user speech over the reply cuts it, and the new turn gets its own reply', async () => {
+    const tts = new FakeTtsProvider({ msPerCharacter: 50, chunkMs: 20, realTimeFactor: 1 });
+    const { manager, sink, done } = setup({ tts });
+    manager.handleTextTurn('tell me a story');
+    while (!sink.received.some((m) => m.type === 'binary')) await wait(5);
+    expect(manager.speaking).toBe(true);
+    manager.handleSttEvent({ type: 'partial', text: 'stop', confidence: 0.9 });
+    expect(manager.speaking).toBe(false);
+    expect(sink.received.at(-1)).toMatchObject({ type: 'response_end', interrupted: true });
+    manager.handleSttEvent({ type: 'final', text: 'stop', confidence: 0.9 });
+    manager.handleSttEvent({ type: 'utterance_end' });
+    await manager.settled();
+    expect(done.map((d) => d.outcome.interrupted)).toEqual([true, false]);
+  });
+
+  it('an interrupt message cuts the active reply; an empty turn gets no reply', async () => {
+    const tts = new FakeTtsProvider({ msPerCharacter: 50, chunkMs: 20, realTimeFactor: 1 });
+    const { manager, sink, llm } = setup({ tts });
+    manager.handleTextTurn('hello');
+    while (!sink.received.some((m) => m.type === 'binary')) await wait(5);
+    manager.interrupt('some-other-turn');
+    expect(manager.speaking).toBe(true);
+    manager.interrupt();
+    expect(sink.received.some((m) => m.type === 'interrupted')).toBe(true);
+    manager.handleSttEvent({ type: 'speech_started' });
+    manager.handleSttEvent({ type: 'utterance_end' });
+    await manager.settled();
+    expect(llm.calls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,303 @@
+/**
+ * @module voice/turn-manager
+ * Turns STT events into user turns and exactly one reply per turn.
+ *
+ * - Partials are forwarded as they come.
+ * - When the turn's hypothesis has been unchanged for `stablePartialMs`, a reply is started
+ *   speculatively and held (nothing reaches the client).
+ * - At the end of the turn the held reply is released at once if the final transcript matches
+ *   the text it was generated from (normalised); otherwise it is discarded (its tokens still
+ *   count) and a reply to the final text starts.
+ * - User speech over an active reply (a partial with words), or an `interrupt`, cuts it.
+ */
+import type { ServerMessage } from '@atlas/protocol';
+import type { SttEvent } from '../providers/stt/stt.js';
+import { normalizeTranscript } from './normalize-text.js';
+import type { Reply, ReplyOutcome } from './reply.js';
+
+export interface TurnMetrics {
+  turnId: string;
+  sttFirstPartialMs: number | null;
+  endOfSpeechToFinalMs: number | null;
+  llmTtftMs: number | null;
+  ttsTtfbMs: number | null;
+  e2eMs: number | null;
+  speculative: boolean;
+}
+
+export interface UserTurn {
+  turnId: string;
+  text: string;
+  confidence: number;
+}
+
+export interface TurnManagerDeps {
+  send(message: ServerMessage): void;
+  sessionId: string;
+  createReply(turn: { turnId: string; userText: string; speculative: boolean }): Reply;
+  /** A user turn is final: store it and add it to the history. */
+  onUserTurn(turn: UserTurn): void;
+  /** A released reply finished or was interrupted. */
+  onReplyDone(outcome: ReplyOutcome, metrics: TurnMetrics): void;
+  /** A speculative reply was thrown away; its tokens are real money. */
+  onReplyDiscarded(outcome: ReplyOutcome): void;
+  newTurnId(): string;
+  now(): number;
+  stablePartialMs: number;
+  /** Words a partial needs before it counts as barge-in (noise and breaths have none). */
+  bargeInMinWords?: number;
+}
+
+interface TurnState {
+  id: string;
+  startedAt: number;
+  firstPartialAt: number | null;
+  finals: string[];
+  confidences: number[];
+  hypothesis: string;
+  normalized: string;
+  lastChangeAt: number;
+}
+
+export class TurnManager {
+  readonly #deps: TurnManagerDeps;
+  #turn: TurnState | undefined;
+  #speculation: Reply | undefined;
+  #active: Reply | undefined;
+  #stableTimer: NodeJS.Timeout | undefined;
+  readonly #pending = new Set<Promise<unknown>>();
+  #disposed = false;
+
+  constructor(deps: TurnManagerDeps) {
+    this.#deps = deps;
+  }
+
+  /** True while a released reply is still being sent. */
+  get speaking(): boolean {
+    return this.#active?.active === true;
+  }
+
+  /** Settles when every reply this manager started has finished (for orderly shutdown). */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  handleSttEvent(event: SttEvent): void {
+    if (this.#disposed) return;
+    switch (event.type) {
+      case 'speech_started':
+        this.#ensureTurn();
+        return;
+      case 'partial':
+        this.#onHypothesis(event.text, event.confidence, false);
+        return;
+      case 'final':
+        this.#onHypothesis(event.text, event.confidence, true);
+        return;
+      case 'utterance_end':
+        this.#endTurn();
+        return;
+      case 'error':
+        return; // The session owns provider failures.
+    }
+  }
+
+  /** A typed turn (`text` message): the same path as a final transcript. */
+  handleTextTurn(text: string): void {
+    if (this.#disposed) return;
+    this.#discardSpeculation();
+    this.#clearStableTimer();
+    const turnId = this.#turn?.id ?? this.#deps.newTurnId();
+    this.#turn = undefined;
+    this.#commitTurn({ turnId, text, confidence: 1 }, null, null);
+  }
+
+  /** Client-side barge-in. */
+  interrupt(turnId?: string): void {
+    const active = this.#active;
+    if (active?.active && (turnId === undefined || turnId === active.turnId))
+      active.cancel('interrupted');
+  }
+
+  /** Stops everything; no message is sent after this except what cancelling requires. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#clearStableTimer();
+    this.#discardSpeculation();
+    this.#active?.cancel('interrupted');
+  }
+
+  #ensureTurn(): TurnState {
+    if (!this.#turn) {
+      const now = this.#deps.now();
+      this.#turn = {
+        id: this.#deps.newTurnId(),
+        startedAt: now,
+        firstPartialAt: null,
+        finals: [],
+        confidences: [],
+        hypothesis: '',
+        normalized: '',
+        lastChangeAt: now,
+      };
+      this.#deps.send({ type: 'speech_started', turnId: this.#turn.id });
+    }
+    return this.#turn;
+  }
+
+  #onHypothesis(text: string, confidence: number, isFinal: boolean): void {
+    if (text.trim().length === 0) return;
+    const turn = this.#ensureTurn();
+    const now = this.#deps.now();
+    if (isFinal) {
+      turn.finals.push(text.trim());
+      turn.confidences.push(confidence);
+    }
+    const hypothesis = isFinal ? turn.finals.join(' ') : text;
+    turn.firstPartialAt ??= now;
+    // A final that repeats the last partial tells the client nothing new.
+    if (hypothesis !== turn.hypothesis) {
+      this.#deps.send({
+        type: 'partial_transcript',
+        turnId: turn.id,
+        text: hypothesis,
+        confidence,
+        sessionId: this.#deps.sessionId,
+      });
+    }
+
+    const wordCount = hypothesis.trim().split(/\s+/).length;
+    if (this.speaking && wordCount >= (this.#deps.bargeInMinWords ?? 1))
+      this.#active?.cancel('interrupted');
+
+    const normalized = normalizeTranscript(hypothesis);
+    turn.hypothesis = hypothesis;
+    if (normalized !== turn.normalized) {
+      turn.normalized = normalized;
+      turn.lastChangeAt = now;
+      this.#armStableTimer();
+    }
+  }
+
+  #armStableTimer(): void {
+    this.#clearStableTimer();
+    this.#stableTimer = setTimeout(() => {
+      this.#stableTimer = undefined;
+      this.#speculate();
+    }, this.#deps.stablePartialMs);
+  }
+
+  #clearStableTimer(): void {
+    if (this.#stableTimer) clearTimeout(this.#stableTimer);
+    this.#stableTimer = undefined;
+  }
+
+  #speculate(): void {
+    const turn = this.#turn;
+    if (!turn || turn.normalized.length === 0 || this.#disposed) return;
+    if (this.#speculation && normalizeTranscript(this.#speculation.userText) === turn.normalized)
+      return;
+    this.#discardSpeculation();
+    const reply = this.#deps.createReply({
+      turnId: turn.id,
+      userText: turn.hypothesis,
+      speculative: true,
+    });
+    this.#speculation = reply;
+    this.#track(reply);
+  }
+
+  #discardSpeculation(): void {
+    const speculation = this.#speculation;
+    this.#speculation = undefined;
+    speculation?.cancel('discarded');
+  }
+
+  #endTurn(): void {
+    this.#clearStableTimer();
+    const turn = this.#turn;
+    this.#turn = undefined;
+    if (!turn) return;
+    const text = (turn.finals.length > 0 ? turn.finals.join(' ') : turn.hypothesis).trim();
+    if (text.length === 0) {
+      this.#discardSpeculation();
+      return;
+    }
+    const confidence = turn.confidences.length > 0 ? Math.min(...turn.confidences) : 0;
+    this.#commitTurn({ turnId: turn.id, text, confidence }, turn, turn.lastChangeAt);
+  }
+
+  #commitTurn(userTurn: UserTurn, turn: TurnState | null, endOfSpeechAt: number | null): void {
+    const { send } = this.#deps;
+    const finalAt = this.#deps.now();
+    send({
+      type: 'final_transcript',
+      turnId: userTurn.turnId,
+      text: userTurn.text,
+      confidence: userTurn.confidence,
+    });
+    this.#deps.onUserTurn(userTurn);
+    // Only one reply speaks at a time: a new turn cuts whatever the assistant was still saying.
+    if (this.#active?.active) this.#active.cancel('interrupted');
+
+    const speculation = this.#speculation;
+    this.#speculation = undefined;
+    let reply: Reply;
+    if (
+      speculation &&
+      speculation.turnId === userTurn.turnId &&
+      normalizeTranscript(speculation.userText) === normalizeTranscript(userTurn.text)
+    ) {
+      reply = speculation;
+    } else {
+      speculation?.cancel('discarded');
+      reply = this.#deps.createReply({
+        turnId: userTurn.turnId,
+        userText: userTurn.text,
+        speculative: false,
+      });
+      this.#track(reply);
+    }
+    this.#active = reply;
+    reply.release();
+    this.#metricsFor.set(reply, {
+      sttFirstPartialMs:
+        turn && turn.firstPartialAt !== null ? turn.firstPartialAt - turn.startedAt : null,
+      endOfSpeechToFinalMs: endOfSpeechAt === null ? null : finalAt - endOfSpeechAt,
+      endOfSpeechAt: endOfSpeechAt ?? finalAt,
+    });
+  }
+
+  readonly #metricsFor = new WeakMap<
+    Reply,
+    { sttFirstPartialMs: number | null; endOfSpeechToFinalMs: number | null; endOfSpeechAt: number }
+  >();
+
+  #track(reply: Reply): void {
+    const pending = reply.done.then((outcome) => {
+      this.#pending.delete(pending);
+      if (this.#active === reply) this.#active = undefined;
+      if (!outcome.released) {
+        this.#deps.onReplyDiscarded(outcome);
+        return;
+      }
+      const timing = this.#metricsFor.get(reply);
+      const metrics: TurnMetrics = {
+        turnId: outcome.turnId,
+        sttFirstPartialMs: timing?.sttFirstPartialMs ?? null,
+        endOfSpeechToFinalMs: timing?.endOfSpeechToFinalMs ?? null,
+        llmTtftMs: outcome.llmTtftMs,
+        ttsTtfbMs: outcome.ttsTtfbMs,
+        e2eMs:
+          outcome.firstAudioAt !== null && timing
+            ? Math.max(0, outcome.firstAudioAt - timing.endOfSpeechAt)
+            : null,
+        speculative: outcome.speculative,
+      };
+      if (!this.#disposed) this.#deps.send({ type: 'turn_metrics', ...metrics });
+      this.#deps.onReplyDone(outcome, metrics);
+    });
+    this.#pending.add(pending);
+  }
+}
