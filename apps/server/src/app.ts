@@ -12,7 +12,8 @@ import type { AuthModule } from './auth/index.js';
 import type { Redis } from './cache/redis-connection.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
-import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { clientConfigRoutes, spaFallback } from './http/client-config-routes.js';
+import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
 import { meRoutes } from './http/me-routes.js';
 import { securityPlugin } from './http/security.js';
@@ -39,10 +40,12 @@ export interface AppDeps {
   providerReport?: ProviderReport | undefined;
 }
 
-/** The built web app when present, else the placeholder page shipped with the repository. */
+/** The built web app when present, else a page saying how to build it. */
 function webRoot(): string {
   const built = fileURLToPath(new URL('../../web/dist', import.meta.url));
-  return existsSync(built) ? built : fileURLToPath(new URL('../../web/public', import.meta.url));
+  return existsSync(built)
+    ? built
+    : fileURLToPath(new URL('../../web/placeholder', import.meta.url));
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -57,15 +60,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  app.setNotFoundHandler(spaFallback);
   await app.register(securityPlugin, { corsOrigins: deps.config.corsOrigins });
 
+  const providers = deps.providerReport ?? plannedReport(deps.config);
+  // VOICE_V2_ENABLED=false leaves /v2/voice unattached; the web app then uses the V1 path.
+  const voice = deps.config.voiceV2Enabled ? deps.voice : undefined;
   await app.register(healthRoutes, {
     version: VERSION,
     db: deps.db,
     redis: deps.redis,
     auth: { standalone: deps.auth.standalone, jwks: deps.config.jwt.jwksUrl !== undefined },
-    providers: deps.providerReport ?? plannedReport(deps.config),
+    providers,
+  });
+  await app.register(clientConfigRoutes, {
+    config: deps.config,
+    version: VERSION,
+    providers,
+    voiceV2Served: voice !== undefined,
   });
   // A per-IP ceiling over every auth endpoint, beneath the per-account login limits.
   await app.register(
@@ -85,7 +97,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.config.metricsToken ? { bearerToken: deps.config.metricsToken } : {}),
   });
 
-  const voice = deps.voice;
   if (voice) {
     voice.attach(app.server);
     // Before the HTTP server closes: live calls are told to resume elsewhere (1001) and their

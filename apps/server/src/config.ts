@@ -39,6 +39,9 @@ const envSchema = z.object({
   ATLAS_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SUPABASE_JWKS_URL: z.url().optional(),
+  /** A Supabase project the web app signs in against instead of this server's `/auth/v1`. */
+  SUPABASE_URL: z.url().optional(),
+  SUPABASE_ANON_KEY: nonEmpty,
   ANTHROPIC_API_KEY: nonEmpty,
   ANTHROPIC_BASE_URL: z.url().optional(),
   OPENAI_API_KEY: nonEmpty,
@@ -100,6 +103,8 @@ export interface Config {
     };
   };
   readonly voiceV2Enabled: boolean;
+  /** Where the web app signs in: a Supabase project, or this server when unset. */
+  readonly supabase: { readonly url: string | undefined; readonly anonKey: string | undefined };
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
   /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
@@ -166,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       forced: { llm: e.LLM_PROVIDER, stt: e.STT_PROVIDER, tts: e.TTS_PROVIDER },
     },
     voiceV2Enabled: e.VOICE_V2_ENABLED,
+    supabase: { url: e.SUPABASE_URL?.replace(/\/+$/, ''), anonKey: e.SUPABASE_ANON_KEY },
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin.length > 0),

@@ -41,3 +41,25 @@ export const healthResponseSchema = z.object({
   }),
 });
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
+
+/**
+ * `GET /v1/config`: what the web app needs to know at run time, served (not built in) so an
+ * operator can flip a flag with a restart instead of a rebuild. Public: it holds no secrets.
+ */
+export const clientConfigSchema = z.object({
+  version: z.string(),
+  /** When false, or when the socket cannot be opened, the app uses the V1 (batch) voice path. */
+  voiceV2Enabled: z.boolean(),
+  /** Whether any voice path is served (speech recognition and synthesis are available). */
+  voiceAvailable: z.boolean(),
+  auth: z.object({
+    /** GoTrue base URL: a Supabase project's `/auth/v1`, or null for this server's `/auth/v1`. */
+    url: z.string().nullable(),
+    /** The Supabase anon key to send with auth requests, when a project is configured. */
+    anonKey: z.string().nullable(),
+  }),
+  /** True when no provider keys are set and Atlas answers with its offline providers. */
+  offline: z.boolean(),
+  providers: z.object({ stt: z.string(), llm: z.string(), tts: z.string() }),
+});
+export type ClientConfig = z.infer<typeof clientConfigSchema>;

@@ -1,0 +1,87 @@
+/**
+ * @module api/api-client
+ * Calls Atlas's REST API with the signed-in user's bearer token, parses success bodies with the
+ * protocol's zod schemas and turns every failure into an {@link ApiError}.
+ */
+import type { z } from 'zod';
+import { ApiError } from './api-error.js';
+
+export interface ApiClientOptions {
+  /** Origin of the Atlas server; '' for the one that served the page. */
+  baseUrl?: string;
+  /** A fresh access token (refreshed when close to expiry), or undefined when signed out. */
+  getAccessToken: () => Promise<string | undefined>;
+  fetch?: typeof fetch;
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+  /** Sent as JSON unless it is a FormData or Blob. */
+  body?: unknown;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+export class ApiClient {
+  readonly #baseUrl: string;
+  readonly #getAccessToken: () => Promise<string | undefined>;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: ApiClientOptions) {
+    this.#baseUrl = options.baseUrl ?? '';
+    this.#getAccessToken = options.getAccessToken;
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** The raw response (2xx only): for streams (SSE) and binary bodies. */
+  async raw(path: string, options: RequestOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...options.headers };
+    const token = await this.#getAccessToken();
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    let body: BodyInit | undefined;
+    if (options.body instanceof FormData || options.body instanceof Blob) body = options.body;
+    else if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    let response: Response;
+    try {
+      response = await this.#fetch(`${this.#baseUrl}${path}`, {
+        method: options.method ?? 'GET',
+        headers,
+        body,
+        signal: options.signal,
+      });
+    } catch (error) {
+      throw ApiError.fromThrown(error);
+    }
+    if (!response.ok) throw await ApiError.fromResponse(response);
+    return response;
+  }
+
+  /** A JSON call whose answer is checked against `schema`. */
+  async json<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    options: RequestOptions = {},
+  ): Promise<z.infer<S>> {
+    const response = await this.raw(path, options);
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (error) {
+      throw ApiError.fromThrown(error);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new ApiError('internal', `Atlas sent an unexpected answer for ${path}.`, 200);
+    }
+    return parsed.data;
+  }
+
+  /** A call answered with no body (204) or one the caller does not need. */
+  async send(path: string, options: RequestOptions = {}): Promise<void> {
+    const response = await this.raw(path, options);
+    await response.body?.cancel();
+  }
+}
