@@ -200,6 +200,7 @@ export class UsageService {
       fractionUsed,
       warning: fractionUsed >= USAGE_WARNING_FRACTION,
       resetsAt: nextMonthStart(now).toISOString(),
+      monthToDateUsd: roundUsd(monthTotal),
     };
   }
 }

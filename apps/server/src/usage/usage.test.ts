@@ -164,6 +164,7 @@ describe.each(databaseTargets())('usage on $name', (target) => {
     const report = await getUsage(at.id);
     expect(report.warning).toBe(true);
     expect(report.fractionUsed).toBeCloseTo(0.8, 8);
+    expect(report.monthToDateUsd).toBe(0.8);
   });
 
   it('refuses a user over the monthly allowance and admits one under it', async () => {
