@@ -8,7 +8,9 @@ import { TurnManager, type TurnMetrics, type UserTurn } from './turn-manager.js'
 const STABLE_MS = 30;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function setup(options: { llm?: FakeLlmProvider; tts?: FakeTtsProvider } = {}) {
+function setup(
+  options: { llm?: FakeLlmProvider; tts?: FakeTtsProvider; speculation?: boolean } = {},
+) {
   const sink = new RecordingSink();
   const llm =
     options.llm ??
@@ -22,6 +24,7 @@ function setup(options: { llm?: FakeLlmProvider; tts?: FakeTtsProvider } = {}) {
     send: (m) => sink.send(m),
     sessionId: 's1',
     stablePartialMs: STABLE_MS,
+    ...(options.speculation === undefined ? {} : { speculation: options.speculation }),
     newTurnId: () => `turn-${++turnCounter}`,
     now: () => performance.now(),
     onUserTurn: (turn) => userTurns.push(turn),
@@ -115,6 +118,20 @@ describe('TurnManager', () => {
     expect(sink.received.find((m) => m.type === 'turn_metrics')).toMatchObject({
       speculative: true,
     });
+  });
+
+  it('with speculation off, a stable partial starts nothing until the final transcript', async () => {
+    const { manager, sink, llm, done, discarded } = setup({ speculation: false });
+    manager.handleSttEvent({ type: 'partial', text: 'what is the weather', confidence: 0.9 });
+    await wait(STABLE_MS * 4);
+    expect(llm.calls).toHaveLength(0);
+    manager.handleSttEvent({ type: 'final', text: 'what is the weather', confidence: 0.9 });
+    manager.handleSttEvent({ type: 'utterance_end' });
+    await manager.settled();
+    expect(llm.calls).toHaveLength(1);
+    expect(discarded).toHaveLength(0);
+    expect(sink.types().filter((t) => t === 'response_start')).toHaveLength(1);
+    expect(done[0]?.metrics.speculative).toBe(false);
   });
 
   it('user speech over the reply cuts it, and the new turn gets its own reply', async () => {

@@ -44,6 +44,11 @@ export interface TurnManagerDeps {
   newTurnId(): string;
   now(): number;
   stablePartialMs: number;
+  /**
+   * Start replies on stable partials (default). `false` waits for the final transcript: the
+   * baseline the latency benchmark compares speculation against.
+   */
+  speculation?: boolean;
   /** Words a partial needs before it counts as barge-in (noise and breaths have none). */
   bargeInMinWords?: number;
 }
@@ -182,6 +187,7 @@ export class TurnManager {
 
   #armStableTimer(): void {
     this.#clearStableTimer();
+    if (this.#deps.speculation === false) return;
     this.#stableTimer = setTimeout(() => {
       this.#stableTimer = undefined;
       this.#speculate();

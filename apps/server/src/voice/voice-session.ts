@@ -137,6 +137,7 @@ export class VoiceSession {
       send: (message) => this.send(message),
       sessionId: context.sessionId,
       stablePartialMs: deps.settings.stablePartialMs,
+      speculation: deps.settings.speculation,
       newTurnId: () => `${context.sessionId.slice(0, 8)}-${++this.#turnCount}`,
       now: () => performance.now(),
       createReply: (turn) => this.#createReply(turn),

@@ -14,6 +14,8 @@ export interface VoiceSettings {
   maxCostUsd: number;
   budgetWarningFraction: number;
   stablePartialMs: number;
+  /** Start replies on stable partials; `false` always waits for the final transcript. */
+  speculation: boolean;
   resumeWindowMs: number;
   /** Messages of the conversation given to the LLM as context. */
   historyMessages: number;
@@ -39,6 +41,7 @@ export const DEFAULT_VOICE_SETTINGS: Readonly<VoiceSettings> = Object.freeze({
   maxCostUsd: VOICE_DEFAULTS.maxCostUsd,
   budgetWarningFraction: VOICE_DEFAULTS.budgetWarningFraction,
   stablePartialMs: VOICE_DEFAULTS.stablePartialMs,
+  speculation: true,
   resumeWindowMs: VOICE_DEFAULTS.resumeWindowMs,
   historyMessages: 20,
   maxBufferedBytes: 16 * 1024 * 1024,
