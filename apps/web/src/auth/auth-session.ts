@@ -1,0 +1,201 @@
+/**
+ * @module auth/auth-session
+ * The signed-in state the app renders from: wraps the GoTrue client with a subscribable
+ * snapshot, a fresh-token getter that refreshes shortly before expiry (once, however many callers
+ * ask at the same time), sign in/up/out that throw {@link AuthFailure}s with words for people,
+ * and sign-out made in another tab (auth-js's BroadcastChannel, plus the `storage` event).
+ */
+import type { Session } from '@supabase/auth-js';
+import type { Logger } from '../app/logger.js';
+import type { AuthBackend, AuthResult, Credentials } from './auth-backend.js';
+import { AuthFailure } from './auth-errors.js';
+
+export type AuthState =
+  | { status: 'loading' }
+  | { status: 'signed-out' }
+  | { status: 'signed-in'; session: Session; userId: string; email: string };
+
+export interface AuthSessionOptions {
+  backend: AuthBackend;
+  /** The localStorage key the backend persists the session under (for cross-tab sign-out). */
+  storageKey: string;
+  /** Milliseconds since the epoch; injected so tests control expiry. */
+  now?: () => number;
+  /** Refresh when the token has less than this left (default 60 s). */
+  refreshMarginMs?: number;
+  logger?: Logger;
+  /** Where `storage` events come from; null to not listen (tests, workers). */
+  eventTarget?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
+}
+
+const LOADING: AuthState = { status: 'loading' };
+const SIGNED_OUT: AuthState = { status: 'signed-out' };
+
+function stateOf(session: Session | null): AuthState {
+  if (session === null) return SIGNED_OUT;
+  return {
+    status: 'signed-in',
+    session,
+    userId: session.user.id,
+    email: session.user.email ?? '',
+  };
+}
+
+export class AuthSession {
+  readonly #backend: AuthBackend;
+  readonly #storageKey: string;
+  readonly #now: () => number;
+  readonly #marginMs: number;
+  readonly #logger: Logger | undefined;
+  readonly #eventTarget: AuthSessionOptions['eventTarget'];
+  readonly #listeners = new Set<() => void>();
+  #state: AuthState = LOADING;
+  #refreshing: Promise<string | undefined> | null = null;
+  #unsubscribe: (() => void) | null = null;
+
+  constructor(options: AuthSessionOptions) {
+    this.#backend = options.backend;
+    this.#storageKey = options.storageKey;
+    this.#now = options.now ?? Date.now;
+    this.#marginMs = options.refreshMarginMs ?? 60_000;
+    this.#logger = options.logger;
+    this.#eventTarget = options.eventTarget === undefined ? globalThis.window : options.eventTarget;
+  }
+
+  get state(): AuthState {
+    return this.#state;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  getSnapshot = (): AuthState => this.#state;
+
+  /** Reads the persisted session and starts following auth events. Safe to call once. */
+  async start(): Promise<void> {
+    if (this.#unsubscribe !== null) return;
+    const { data } = this.#backend.onAuthStateChange((event, session) => {
+      // Another tab signing out arrives here as SIGNED_OUT through auth-js's BroadcastChannel.
+      if (event === 'SIGNED_OUT') this.#set(SIGNED_OUT);
+      else if (session !== null) this.#set(stateOf(session));
+    });
+    this.#eventTarget?.addEventListener('storage', this.#onStorage);
+    this.#unsubscribe = () => {
+      data.subscription.unsubscribe();
+      this.#eventTarget?.removeEventListener('storage', this.#onStorage);
+    };
+    const { data: current, error } = await this.#backend.getSession();
+    if (error !== null)
+      this.#logger?.warn('reading the stored session failed', { error: error.message });
+    // An auth event may have landed while getSession was pending; it is newer, keep it.
+    if (this.#state === LOADING) this.#set(stateOf(current.session));
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+  }
+
+  /**
+   * The access token to send now: refreshed first when it expires within the margin. When the
+   * refresh cannot reach the server the current token is returned (the request then fails with
+   * words); when the server refuses the refresh token the user is signed out.
+   */
+  getAccessToken = async (): Promise<string | undefined> => {
+    const state = this.#state;
+    if (state.status !== 'signed-in') return undefined;
+    const expiresAtMs = (state.session.expires_at ?? 0) * 1000;
+    if (expiresAtMs - this.#now() > this.#marginMs) return state.session.access_token;
+    this.#refreshing ??= this.#refresh(state.session).finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  };
+
+  async signIn(credentials: Credentials): Promise<void> {
+    this.#apply(await this.#call(() => this.#backend.signInWithPassword(credentials)));
+  }
+
+  /** Atlas (and auto-confirming Supabase projects) answer a sign-up with a session at once. */
+  async signUp(credentials: Credentials): Promise<void> {
+    const result = await this.#call(() => this.#backend.signUp(credentials));
+    if (result.data.session === null) {
+      throw new AuthFailure(
+        'confirm_email',
+        'Check your email to confirm your account, then sign in.',
+      );
+    }
+    this.#apply(result);
+  }
+
+  /** Ends this device's session; signed out locally even when the server cannot be told. */
+  async signOut(): Promise<void> {
+    try {
+      const { error } = await this.#backend.signOut({ scope: 'local' });
+      if (error !== null)
+        this.#logger?.warn('sign-out was not confirmed', { error: error.message });
+    } catch (error) {
+      this.#logger?.warn('sign-out failed', { error: String(error) });
+    }
+    this.#set(SIGNED_OUT);
+  }
+
+  async #refresh(session: Session): Promise<string | undefined> {
+    let result: AuthResult;
+    try {
+      result = await this.#backend.refreshSession();
+    } catch (error) {
+      this.#logger?.warn('token refresh failed', { error: String(error) });
+      return session.access_token;
+    }
+    if (result.error === null && result.data.session !== null) {
+      this.#set(stateOf(result.data.session));
+      return result.data.session.access_token;
+    }
+    const failure = AuthFailure.from(result.error);
+    if (failure.code === 'session_ended') {
+      this.#logger?.info('the session ended; signing out');
+      this.#set(SIGNED_OUT);
+      return undefined;
+    }
+    this.#logger?.warn('token refresh failed', { code: failure.code });
+    return session.access_token;
+  }
+
+  async #call(run: () => Promise<AuthResult>): Promise<AuthResult> {
+    let result: AuthResult;
+    try {
+      result = await run();
+    } catch (error) {
+      throw AuthFailure.from(error);
+    }
+    if (result.error !== null) throw AuthFailure.from(result.error);
+    return result;
+  }
+
+  #apply(result: AuthResult): void {
+    if (result.data.session !== null) this.#set(stateOf(result.data.session));
+  }
+
+  #onStorage = (event: StorageEvent) => {
+    // Another tab removed the persisted session: it signed out.
+    if (event.key === this.#storageKey && event.newValue === null) this.#set(SIGNED_OUT);
+  };
+
+  #set(next: AuthState): void {
+    const current = this.#state;
+    if (current === next) return;
+    if (
+      current.status === 'signed-in' &&
+      next.status === 'signed-in' &&
+      current.session.access_token === next.session.access_token
+    ) {
+      return;
+    }
+    if (current.status === 'signed-out' && next.status === 'signed-out') return;
+    this.#state = next;
+    for (const listener of this.#listeners) listener();
+  }
+}
