@@ -5,7 +5,7 @@
  * pages opened by a test closed after it, with a screenshot of each when the test failed.
  *
  * @example
- * const suite = useBrowserSuite({ heardSentence: 'what is the weather today', reply: 'Sunny.' });
+ * const suite = registerBrowserSuite({ heardSentence: 'what is the weather today', reply: 'Sunny.' });
  * it('signs up', async () => {
  *   const page = await suite.openPage();
  *   await page.goto(`${suite.atlas.url}/signin`);
@@ -40,7 +40,7 @@ export interface BrowserSuite {
   openPage(context?: BrowserContext): Promise<Page>;
 }
 
-export function useBrowserSuite(options: AtlasStackOptions): BrowserSuite {
+export function registerBrowserSuite(options: AtlasStackOptions): BrowserSuite {
   let atlas: AtlasStack | undefined;
   let browser: Browser | undefined;
   let micDir: string | undefined;
