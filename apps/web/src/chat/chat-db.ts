@@ -1,0 +1,101 @@
+/**
+ * @module chat/chat-db
+ * The device's copy of the user's chat history: one IndexedDB database per user
+ * (`atlas-<userId>`) holding conversations, messages and sync metadata. The UI reads only from
+ * here, so a reload shows history at once; the sync engine and the sender write to it.
+ *
+ * Rows written before the server has confirmed them carry `local` (their state on this device)
+ * and a `local-` id; they are replaced by the server's rows when those arrive.
+ */
+import type { Conversation, Message } from '@atlas/protocol';
+import { Dexie, type Table } from 'dexie';
+
+/**
+ * What happened to a row the server has not (yet) handed back:
+ * - `pending`: a user message being sent;
+ * - `sent`: accepted by the server, waiting for sync to bring the stored copy;
+ * - `failed`: a user message that did not reach the server (kept to resend), or a reply that
+ *   ended in an error;
+ * - `streaming`: an assistant reply still arriving;
+ * - `stopped`: a reply cut short (stop button or a dropped connection); the partial text stays.
+ */
+export type LocalState = 'pending' | 'sent' | 'failed' | 'streaming' | 'stopped';
+
+export type StoredConversation = Omit<Conversation, 'deletedAt'>;
+
+export interface StoredMessage extends Omit<Message, 'deletedAt'> {
+  local?: LocalState;
+  /** Why a `failed`/`stopped` row failed: an error code for {@link describeError}. */
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export interface MetaRow {
+  key: string;
+  value: string;
+}
+
+export const SYNC_CURSOR_KEY = 'syncCursor';
+export const LOCAL_ID_PREFIX = 'local-';
+
+export class ChatDatabase extends Dexie {
+  conversations!: Table<StoredConversation, string>;
+  messages!: Table<StoredMessage, string>;
+  meta!: Table<MetaRow, string>;
+
+  constructor(userId: string) {
+    super(`atlas-${userId}`);
+    this.version(1).stores({
+      conversations: 'id, updatedAt',
+      messages: 'id, conversationId, [conversationId+createdAt]',
+      meta: 'key',
+    });
+  }
+
+  /** The conversation's messages in reading order (oldest first). */
+  messagesOf(conversationId: string): Promise<StoredMessage[]> {
+    return this.messages
+      .where('[conversationId+createdAt]')
+      .between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey])
+      .toArray();
+  }
+
+  /** Newest first, as the list shows them. */
+  conversationsByRecency(): Promise<StoredConversation[]> {
+    return this.conversations.orderBy('updatedAt').reverse().toArray();
+  }
+
+  async deleteConversationLocally(conversationId: string): Promise<void> {
+    await this.transaction('rw', this.conversations, this.messages, async () => {
+      await this.conversations.delete(conversationId);
+      await this.messages.where('conversationId').equals(conversationId).delete();
+    });
+  }
+}
+
+const open = new Map<string, ChatDatabase>();
+
+/** One instance per user for the page's lifetime (React remounts must not reopen it). */
+export function chatDatabaseFor(userId: string): ChatDatabase {
+  let db = open.get(userId);
+  if (db === undefined) {
+    db = new ChatDatabase(userId);
+    open.set(userId, db);
+  }
+  return db;
+}
+
+/** On sign-out: the next user of this tab gets their own database. */
+export function closeChatDatabase(userId: string): void {
+  open.get(userId)?.close();
+  open.delete(userId);
+}
+
+/** A timestamp in the server's format (microseconds), so local and server rows sort together. */
+export function localTimestamp(now = new Date()): string {
+  return now.toISOString().replace(/Z$/, '000Z');
+}
+
+export function newLocalId(): string {
+  return `${LOCAL_ID_PREFIX}${crypto.randomUUID()}`;
+}
