@@ -21,14 +21,21 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type AtlasStack, type AtlasStackOptions, startAtlasStack } from './atlas-stack.js';
 import { launchChromium, saveScreenshot } from './browser.js';
+import { withDirectoryLock } from './directory-lock.js';
 import { writeFakeMicWav } from './fake-mic.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
-/** Builds `apps/web/dist` unless it is newer than its sources (the script is a no-op then). */
+/**
+ * Builds `apps/web/dist` unless it is newer than its sources (the script is a no-op then).
+ * Test files run in parallel workers: a lock keeps two of them from building into the same
+ * folder at once (the second finds the build up to date).
+ */
 export async function buildWebApp(): Promise<void> {
-  await run(process.execPath, [path.join(repoRoot, 'scripts/build-web.mjs')], { cwd: repoRoot });
+  await withDirectoryLock(path.join(os.tmpdir(), 'atlas-e2e-web-build.lock'), () =>
+    run(process.execPath, [path.join(repoRoot, 'scripts/build-web.mjs')], { cwd: repoRoot }),
+  );
 }
 
 export interface BrowserSuite {
