@@ -1,0 +1,25 @@
+/**
+ * @module soak/soak-ipc
+ * The messages between the soak driver and the Atlas process it measures (Node IPC, JSON).
+ */
+import type { ProcessSample } from './process-stats.js';
+
+export interface GatewayCounts {
+  sessions: number;
+  connecting: number;
+}
+
+export interface AtlasSample extends ProcessSample, GatewayCounts {}
+
+export type DriverRequest =
+  | { id: number; type: 'sample' }
+  | { id: number; type: 'create_users'; count: number }
+  | { id: number; type: 'stop' };
+
+export type AtlasReply =
+  | { type: 'ready'; url: string }
+  | { type: 'start_failed'; message: string }
+  | { id: number; type: 'sample'; sample: AtlasSample }
+  | { id: number; type: 'users'; userIds: string[] }
+  | { id: number; type: 'stopped' }
+  | { id: number; type: 'failed'; message: string };

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { newChurnStats } from './churn.js';
+import { buildSoakReport, formatSoakReport, type TimedSample } from './soak-report.js';
+
+const MIB = 1024 * 1024;
+
+function samples(rssGrowthMiBPerMinute: number): TimedSample[] {
+  return Array.from({ length: 12 }, (_, i) => ({
+    minutes: i / 6,
+    rssBytes: (400 + rssGrowthMiBPerMinute * (i / 6)) * MIB,
+    heapUsedBytes: 40 * MIB,
+    externalBytes: 0,
+    resources: { TCPSocketWrap: 20 },
+    activeResources: 20,
+    loopDelayP50Ms: 0.1,
+    loopDelayP99Ms: 20,
+    loopDelayMaxMs: 50,
+    sessions: 20,
+    connecting: 0,
+  }));
+}
+
+describe('soak report', () => {
+  it('is flat when every metric is flat', () => {
+    const report = buildSoakReport({
+      minutes: 2,
+      concurrency: 20,
+      churn: newChurnStats(),
+      samples: samples(0),
+    });
+    expect(report.flat).toBe(true);
+    expect(report.verdicts.map((v) => v.metric)).toEqual([
+      'rss',
+      'heapUsed',
+      'activeResources',
+      'loopDelayP99',
+    ]);
+    expect(formatSoakReport(report)).toMatch(/verdict: FLAT$/);
+  });
+
+  it('names the metric that grows', () => {
+    const report = buildSoakReport({
+      minutes: 2,
+      concurrency: 20,
+      churn: newChurnStats(),
+      samples: samples(10),
+    });
+    expect(report.flat).toBe(false);
+    const text = formatSoakReport(report);
+    expect(text).toMatch(/rss\s+10\.000 MiB\/min \(flat below 2, 6 samples\): GROWING/);
+    expect(text).toMatch(/verdict: NOT FLAT$/);
+  });
+});
