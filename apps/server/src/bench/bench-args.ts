@@ -1,0 +1,61 @@
+/**
+ * @module bench/bench-args
+ * Command-line options of the benchmarks. Unknown options and bad values are refused with a
+ * message naming them, before anything starts.
+ */
+
+export interface OptionSpec {
+  /** `flag`: present or not; `int`: a positive integer; `string`: one of `choices` if given. */
+  readonly kind: 'flag' | 'int' | 'string';
+  readonly choices?: readonly string[];
+}
+
+export type ParsedArgs = Map<string, string | number | true>;
+
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
+/** Parses `--name value`, `--name=value` and `--flag` against `spec`. */
+export function parseBenchArgs(
+  argv: readonly string[],
+  spec: Readonly<Record<string, OptionSpec>>,
+): ParsedArgs {
+  const parsed: ParsedArgs = new Map();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
+    const name = match?.[1];
+    const option = name === undefined ? undefined : spec[name];
+    if (!match || name === undefined || !option) throw new BenchUsageError(`unknown option: ${arg}`);
+    if (option.kind === 'flag') {
+      if (match[2] !== undefined) throw new BenchUsageError(`--${name} takes no value`);
+      parsed.set(name, true);
+      continue;
+    }
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw new BenchUsageError(`--${name} needs a value`);
+    if (option.kind === 'int') {
+      if (!/^[1-9]\d{0,6}$/.test(value)) {
+        throw new BenchUsageError(`--${name} must be a positive integer, got "${value}"`);
+      }
+      parsed.set(name, Number(value));
+    } else {
+      if (option.choices && !option.choices.includes(value)) {
+        throw new BenchUsageError(`--${name} must be one of ${option.choices.join(', ')}, got "${value}"`);
+      }
+      parsed.set(name, value);
+    }
+  }
+  return parsed;
+}
+
+export function intArg(args: ParsedArgs, name: string, fallback: number): number {
+  const value = args.get(name);
+  return typeof value === 'number' ? value : fallback;
+}
+
+export function stringArg(args: ParsedArgs, name: string, fallback: string): string {
+  const value = args.get(name);
+  return typeof value === 'string' ? value : fallback;
+}

@@ -1,0 +1,21 @@
+/**
+ * @module bench/bench-fakes
+ * Starts the fake providers in a child process (see fakes-process.ts) so their work does not
+ * count against Atlas's event loop or CPU.
+ */
+import { fileURLToPath } from 'node:url';
+import { type RunningChild, startChild } from './child-process.js';
+
+export type ProviderEnv = Record<string, string>;
+
+const FAKES_MODULE = fileURLToPath(new URL('./fakes-process.js', import.meta.url));
+
+export function startBenchFakes(
+  profile: string,
+  corpusDir: string,
+  maxOldSpaceMb = 1_024,
+): Promise<RunningChild<ProviderEnv>> {
+  return startChild<ProviderEnv>(FAKES_MODULE, ['--profile', profile, '--corpus', corpusDir], {
+    maxOldSpaceMb,
+  });
+}
