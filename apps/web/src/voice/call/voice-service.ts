@@ -116,8 +116,17 @@ export function startVoiceCall(deps: VoiceServiceDeps): VoiceCall {
   mic.start().then(
     () => {
       if (released) return;
-      if (deps.config.voiceV2Enabled) startV2();
-      else startV1();
+      try {
+        if (deps.config.voiceV2Enabled) startV2();
+        else startV1();
+      } catch (error) {
+        log.error('the call could not start', { error: String(error) });
+        dispatch({
+          type: 'status',
+          status: 'failed',
+          message: 'The call could not start. Reload the page and try again.',
+        });
+      }
     },
     (error: unknown) => {
       log.warn('microphone unavailable', { error: String(error) });
