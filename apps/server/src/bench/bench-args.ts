@@ -5,12 +5,15 @@
  */
 
 export interface OptionSpec {
-  /** `flag`: present or not; `int`: a positive integer; `string`: one of `choices` if given. */
-  readonly kind: 'flag' | 'int' | 'string';
+  /**
+   * `flag`: present or not; `int`: a positive integer; `ints`: comma-separated positive
+   * integers, ascending; `string`: one of `choices` if given.
+   */
+  readonly kind: 'flag' | 'int' | 'ints' | 'string';
   readonly choices?: readonly string[];
 }
 
-export type ParsedArgs = Map<string, string | number | true>;
+export type ParsedArgs = Map<string, string | number | readonly number[] | true>;
 
 export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
@@ -27,7 +30,8 @@ export function parseBenchArgs(
     const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
     const name = match?.[1];
     const option = name === undefined ? undefined : spec[name];
-    if (!match || name === undefined || !option) throw new BenchUsageError(`unknown option: ${arg}`);
+    if (!match || name === undefined || !option)
+      throw new BenchUsageError(`unknown option: ${arg}`);
     if (option.kind === 'flag') {
       if (match[2] !== undefined) throw new BenchUsageError(`--${name} takes no value`);
       parsed.set(name, true);
@@ -40,9 +44,23 @@ export function parseBenchArgs(
         throw new BenchUsageError(`--${name} must be a positive integer, got "${value}"`);
       }
       parsed.set(name, Number(value));
+    } else if (option.kind === 'ints') {
+      const numbers = value.split(',').map((part) => part.trim());
+      if (!numbers.every((part) => /^[1-9]\d{0,6}$/.test(part))) {
+        throw new BenchUsageError(
+          `--${name} must be positive integers separated by commas, got "${value}"`,
+        );
+      }
+      const list = numbers.map(Number);
+      if (list.some((n, i) => i > 0 && n <= (list[i - 1] ?? 0))) {
+        throw new BenchUsageError(`--${name} must be in ascending order, got "${value}"`);
+      }
+      parsed.set(name, list);
     } else {
       if (option.choices && !option.choices.includes(value)) {
-        throw new BenchUsageError(`--${name} must be one of ${option.choices.join(', ')}, got "${value}"`);
+        throw new BenchUsageError(
+          `--${name} must be one of ${option.choices.join(', ')}, got "${value}"`,
+        );
       }
       parsed.set(name, value);
     }
@@ -58,4 +76,13 @@ export function intArg(args: ParsedArgs, name: string, fallback: number): number
 export function stringArg(args: ParsedArgs, name: string, fallback: string): string {
   const value = args.get(name);
   return typeof value === 'string' ? value : fallback;
+}
+
+export function intsArg(
+  args: ParsedArgs,
+  name: string,
+  fallback: readonly number[],
+): readonly number[] {
+  const value = args.get(name);
+  return Array.isArray(value) ? value : fallback;
 }

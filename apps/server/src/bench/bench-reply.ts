@@ -26,7 +26,8 @@ function streamedAfterFirstMs(pieces: readonly string[], count: number, profile:
   const rate = profile.llm.tokensPerSecond;
   if (rate <= 0) return 0;
   let ms = 0;
-  for (let i = 1; i < Math.min(count, pieces.length); i++) ms += (tokens(pieces[i] ?? '') * 1000) / rate;
+  for (let i = 1; i < Math.min(count, pieces.length); i++)
+    ms += (tokens(pieces[i] ?? '') * 1000) / rate;
   return ms;
 }
 

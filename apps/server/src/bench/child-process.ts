@@ -12,6 +12,8 @@ export interface RunningChild<Ready> {
   /** Messages the child sent after `ready`, to the given listener. */
   onMessage(listener: (message: unknown) => void): void;
   send(message: unknown): void;
+  /** Sends `message` and resolves with the child's next message of type `replyType`. */
+  request<Reply>(message: unknown, replyType: string, timeoutMs?: number): Promise<Reply>;
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -22,15 +24,17 @@ interface ReadyMessage {
 }
 
 const isReady = (message: unknown): message is ReadyMessage =>
-  typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'ready';
+  typeof message === 'object' &&
+  message !== null &&
+  (message as { type?: unknown }).type === 'ready';
 
 export function startChild<Ready>(
   modulePath: string,
   args: readonly string[],
-  options: { maxOldSpaceMb: number; timeoutMs?: number },
+  options: { maxOldSpaceMb: number; timeoutMs?: number; execArgv?: readonly string[] },
 ): Promise<RunningChild<Ready>> {
   const child = fork(modulePath, [...args], {
-    execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`],
+    execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, ...(options.execArgv ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -55,6 +59,21 @@ export function startChild<Ready>(
         send: (value) => {
           if (child.connected) child.send(value as object);
         },
+        request: <Reply>(value: unknown, replyType: string, timeoutMs = 60_000) =>
+          new Promise<Reply>((resolveReply, rejectReply) => {
+            const timer = setTimeout(() => {
+              child.off('message', onReply);
+              rejectReply(new Error(`${modulePath}: no ${replyType} reply within ${timeoutMs} ms`));
+            }, timeoutMs);
+            const onReply = (reply: unknown) => {
+              if ((reply as { type?: unknown }).type !== replyType) return;
+              clearTimeout(timer);
+              child.off('message', onReply);
+              resolveReply(reply as Reply);
+            };
+            child.on('message', onReply);
+            if (child.connected) child.send(value as object);
+          }),
         stop: (graceMs = 5_000) =>
           new Promise<void>((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();

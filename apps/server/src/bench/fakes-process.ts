@@ -33,7 +33,8 @@ const args = childArgs(process.argv.slice(2));
 const profile = profileNamed(args.get('profile') ?? 'zero');
 const corpus = await loadCorpus(args.get('corpus') ?? '.');
 const recognizer = new KnownSpeechRecognizer(corpus);
-const userText = (body: AnthropicMessagesBody) => echoAnthropicReply(body).replace(/^You said: /, '');
+const userText = (body: AnthropicMessagesBody) =>
+  echoAnthropicReply(body).replace(/^You said: /, '');
 
 const deepgram = await startDeepgramFake({ profile, recognizer, idleTimeoutMs: 60_000 });
 const anthropic = await startAnthropicFake({

@@ -39,7 +39,9 @@ try {
   const after = machineInfo();
   for (const report of run.profiles) print(`\n${latencyTable(report)}`);
   print(`\n${targetsTable(targets)}`);
-  print(`\nfinished in ${Math.round((performance.now() - started) / 1000)} s; load average now ${after.loadAverage.join(' ')}`);
+  print(
+    `\nfinished in ${Math.round((performance.now() - started) / 1000)} s; load average now ${after.loadAverage.join(' ')}`,
+  );
   if (json) {
     console.log(
       JSON.stringify(

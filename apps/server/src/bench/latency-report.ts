@@ -62,18 +62,34 @@ function stageReport(summary: Summary, floor: number | null): StageReport {
   };
 }
 
-export function floorInput(profile: LatencyProfile, endpointingMs: number, frameMs: number): FloorInput {
+export function floorInput(
+  profile: LatencyProfile,
+  endpointingMs: number,
+  frameMs: number,
+): FloorInput {
   // The reply's length barely varies between sentences; floors use the longest, to be fair to Atlas.
-  return { profile, endpointingMs, frameMs, reply: benchReply('please suggest a good book for a long flight') };
+  return {
+    profile,
+    endpointingMs,
+    frameMs,
+    reply: benchReply('please suggest a good book for a long flight'),
+  };
 }
 
-export function modeReport(mode: Mode, turns: readonly TurnTiming[], input: FloorInput): ModeReport {
+export function modeReport(
+  mode: Mode,
+  turns: readonly TurnTiming[],
+  input: FloorInput,
+): ModeReport {
   const floors = providerFloor(mode, input);
   const ok = turns.filter((turn) => turn.error === undefined);
   const stages = Object.fromEntries(
     STAGES.map((stage) => {
       const field = STAGE_FIELD[stage];
-      return [stage, stageReport(summarize(ok.map((turn) => turn[field] as number | null)), floors[stage])];
+      return [
+        stage,
+        stageReport(summarize(ok.map((turn) => turn[field] as number | null)), floors[stage]),
+      ];
     }),
   ) as Record<Stage, StageReport>;
   return {
@@ -96,7 +112,13 @@ export function profileReport(
   const input = floorInput(profileNamed(profileName), endpointingMs, frameMs);
   return {
     profile: profileName,
-    modes: MODES.map((mode) => modeReport(mode, turns.filter((turn) => turn.mode === mode), input)),
+    modes: MODES.map((mode) =>
+      modeReport(
+        mode,
+        turns.filter((turn) => turn.mode === mode),
+        input,
+      ),
+    ),
   };
 }
 

@@ -82,11 +82,15 @@ async function runProfile(
     };
     const turns: TurnTiming[] = [];
     for (const mode of ['v2-final', 'v2-speculative'] as const) {
-      options.log(`profile ${profile}: ${mode} (warm-up turn, then ${options.sessions} x ${options.turns} turns)`);
+      options.log(
+        `profile ${profile}: ${mode} (warm-up turn, then ${options.sessions} x ${options.turns} turns)`,
+      );
       await runV2Sessions(atlasFor[mode], mode, corpus, { sessions: 1, turns: 1 });
       turns.push(...(await runV2Sessions(atlasFor[mode], mode, corpus, options)));
     }
-    options.log(`profile ${profile}: v1 (warm-up turn, then ${options.sessions * options.turns} turns)`);
+    options.log(
+      `profile ${profile}: v1 (warm-up turn, then ${options.sessions * options.turns} turns)`,
+    );
     const user = await speculative.newUser();
     const v1 = new V1BenchClient(speculative.server.url, user.token);
     await v1.runTurn(corpus[0] as Utterance);

@@ -13,7 +13,10 @@ export function formatCell(cell: Cell): string {
   return cell;
 }
 
-export function formatTable(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
+export function formatTable(
+  headers: readonly string[],
+  rows: readonly (readonly Cell[])[],
+): string {
   const text = rows.map((row) => headers.map((_, i) => formatCell(row[i] ?? null)));
   const numeric = headers.map((_, i) => rows.every((row) => typeof row[i] !== 'string'));
   const widths = headers.map((header, i) =>
@@ -45,7 +48,10 @@ export function latencyTable(report: ProfileReport): string {
     }
   }
   const header = `profile ${report.profile}: ${report.modes
-    .map((m) => `${m.mode} ${m.turns - m.failed}/${m.turns} turns ok, ${m.heardRight} heard right${m.mode === 'v2-speculative' ? `, ${m.speculativeReleases} speculative` : ''}`)
+    .map(
+      (m) =>
+        `${m.mode} ${m.turns - m.failed}/${m.turns} turns ok, ${m.heardRight} heard right${m.mode === 'v2-speculative' ? `, ${m.speculativeReleases} speculative` : ''}`,
+    )
     .join('; ')}`;
   return `${header}\n${formatTable(
     ['mode', 'stage (ms)', 'n', 'p50', 'p95', 'floor', 'added p50', 'added p95'],

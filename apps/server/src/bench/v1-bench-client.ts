@@ -43,7 +43,10 @@ export class V1BenchClient {
     try {
       const form = new FormData();
       form.append('audio', new Blob([recording], { type: 'audio/wav' }), 'utterance.wav');
-      const transcript = (await this.#json('/v1/voice/transcribe', { method: 'POST', body: form })) as {
+      const transcript = (await this.#json('/v1/voice/transcribe', {
+        method: 'POST',
+        body: form,
+      })) as {
         text: string;
       };
       finalAt = performance.now();
@@ -107,7 +110,10 @@ export class V1BenchClient {
   async #fetch(path: string, init: RequestInit): Promise<Response> {
     const response = await fetch(`${this.#baseUrl}${path}`, {
       ...init,
-      headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.#token}` },
+      headers: {
+        ...(init.headers as Record<string, string>),
+        authorization: `Bearer ${this.#token}`,
+      },
     });
     if (!response.ok) {
       throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);

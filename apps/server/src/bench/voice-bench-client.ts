@@ -27,6 +27,8 @@ interface OpenTurn {
   firstTextAt: number | undefined;
   audioStarted: boolean;
   firstAudioAt: number | undefined;
+  audioBytes: number;
+  audioSampleRate: number;
   metrics: Extract<ServerMessage, { type: 'turn_metrics' }> | undefined;
   error: string | undefined;
 }
@@ -44,7 +46,9 @@ export class VoiceBenchClient {
   private constructor(ws: WebSocket, mode: Mode) {
     this.#ws = ws;
     this.#mode = mode;
-    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) =>
+      this.#onMessage(data, isBinary),
+    );
     ws.on('close', (code) => {
       this.#closed = true;
       if (this.#turn) this.#turn.error ??= `socket closed (${code})`;
@@ -93,9 +97,15 @@ export class VoiceBenchClient {
 
   /**
    * Says `utterance` and waits for the whole reply (`turn_metrics` comes last), streaming
-   * silence meanwhile. Resolves with the turn's timings, failed ones included.
+   * silence meanwhile; with `playback`, also for as long as the reply's audio plays (a user
+   * listens to the answer before speaking again). Resolves with the turn's timings, failed
+   * ones included.
    */
-  async runTurn(utterance: Utterance, timeoutMs = DEFAULT_TURN_TIMEOUT_MS): Promise<TurnTiming> {
+  async runTurn(
+    utterance: Utterance,
+    options: { playback?: boolean; timeoutMs?: number } = {},
+  ): Promise<TurnTiming> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TURN_TIMEOUT_MS;
     const turn: OpenTurn = {
       speechStartAt: undefined,
       speechEndAt: undefined,
@@ -106,6 +116,8 @@ export class VoiceBenchClient {
       firstTextAt: undefined,
       audioStarted: false,
       firstAudioAt: undefined,
+      audioBytes: 0,
+      audioSampleRate: 24_000,
       metrics: undefined,
       error: undefined,
     };
@@ -121,6 +133,10 @@ export class VoiceBenchClient {
     const deadline = (turn.speechEndAt ?? performance.now()) + timeoutMs;
     while (!turn.metrics && !turn.error && !this.#closed && performance.now() < deadline) {
       await this.#sendFrame(SILENCE);
+    }
+    if (options.playback && turn.firstAudioAt !== undefined) {
+      const playedUntil = turn.firstAudioAt + (turn.audioBytes / 2 / turn.audioSampleRate) * 1000;
+      while (!this.#closed && this.#nextFrameAt < playedUntil) await this.#sendFrame(SILENCE);
     }
     for (let i = 0; i < LEAD_IN_FRAMES && !this.#closed; i++) await this.#sendFrame(SILENCE);
     this.#turn = undefined;
@@ -158,7 +174,9 @@ export class VoiceBenchClient {
     const now = performance.now();
     const turn = this.#turn;
     if (isBinary) {
-      if (turn?.audioStarted && turn.firstAudioAt === undefined) turn.firstAudioAt = now;
+      if (!turn?.audioStarted) return;
+      turn.firstAudioAt ??= now;
+      turn.audioBytes += (data as Buffer).byteLength;
       return;
     }
     const message = JSON.parse(String(data)) as ServerMessage;
@@ -184,7 +202,9 @@ export class VoiceBenchClient {
         if (message.turnId === turn.turnId) turn.firstTextAt ??= now;
         return;
       case 'audio_start':
-        if (message.turnId === turn.turnId) turn.audioStarted = true;
+        if (message.turnId !== turn.turnId) return;
+        turn.audioStarted = true;
+        turn.audioSampleRate = message.sampleRate;
         return;
       case 'turn_metrics':
         if (message.turnId === turn.turnId) turn.metrics = message;
@@ -200,8 +220,7 @@ export class VoiceBenchClient {
     const heardRight =
       turn.finalText !== undefined &&
       normalizeWords(turn.finalText) === normalizeWords(utterance.text);
-    const error =
-      turn.error ?? (turn.metrics ? undefined : 'the turn did not complete in time');
+    const error = turn.error ?? (turn.metrics ? undefined : 'the turn did not complete in time');
     return {
       mode: this.#mode,
       utterance: utterance.text,

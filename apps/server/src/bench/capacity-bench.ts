@@ -1,0 +1,72 @@
+/**
+ * @module bench/capacity-bench
+ * `npm run bench:capacity [-- --json] [--steps 50,100,…] [--hold <s>]`: how many concurrent
+ * real-time voice sessions Atlas keeps healthy on the `zero` profile, its CPU and memory per
+ * session, and the same load on a bare `ws` echo server as the ratio Atlas/bare. The table goes
+ * to stdout, or with `--json` the figures as JSON to stdout and the table to stderr.
+ */
+import { BenchUsageError, intArg, intsArg, parseBenchArgs, stringArg } from './bench-args.js';
+import { HEALTH_LIMITS } from './capacity-report.js';
+import { runCapacity } from './capacity-run.js';
+import { capacitySummary, capacityTable } from './capacity-table.js';
+import { describeMachine, machineInfo } from './machine.js';
+
+const USAGE =
+  'usage: npm run bench:capacity -- [--json] [--steps 50,100,200,…] [--hold <seconds>] [--cpu-prof <dir>] [--database-url <postgres://…>]';
+const DEFAULT_STEPS = [50, 100, 200, 300, 400, 500, 600, 800, 1000];
+
+try {
+  const args = parseBenchArgs(process.argv.slice(2), {
+    json: { kind: 'flag' },
+    steps: { kind: 'ints' },
+    hold: { kind: 'int' },
+    'cpu-prof': { kind: 'string' },
+    'database-url': { kind: 'string' },
+  });
+  const json = args.has('json');
+  const print = json ? (text: string) => process.stderr.write(`${text}\n`) : console.log;
+  const started = performance.now();
+  const before = machineInfo();
+  print(`Atlas capacity benchmark (zero profile) on ${describeMachine(before)}`);
+  print(
+    `healthy = added latency p95 <= ${HEALTH_LIMITS.addedLatencyP95Ms} ms, event-loop delay p99 <= ${HEALTH_LIMITS.eventLoopDelayP99Ms} ms, failures <= ${HEALTH_LIMITS.failureRate * 100} %`,
+  );
+  const run = await runCapacity({
+    steps: intsArg(args, 'steps', DEFAULT_STEPS),
+    holdMs: intArg(args, 'hold', 12) * 1000,
+    cpuProfileDir: args.has('cpu-prof') ? stringArg(args, 'cpu-prof', '.') : undefined,
+    databaseUrl: args.has('database-url') ? stringArg(args, 'database-url', '') : undefined,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const after = machineInfo();
+  print(`\n${capacityTable(run.steps)}`);
+  print(`\n${capacitySummary(run)}`);
+  print(
+    `\nfinished in ${Math.round((performance.now() - started) / 1000)} s; load average now ${after.loadAverage.join(' ')}`,
+  );
+  if (json) {
+    console.log(
+      JSON.stringify(
+        {
+          benchmark: 'capacity',
+          profile: 'zero',
+          machine: { before, after },
+          durationSeconds: Math.round((performance.now() - started) / 1000),
+          healthLimits: HEALTH_LIMITS,
+          ...run,
+          highestHealthySessions: run.best?.sessions ?? 0,
+        },
+        null,
+        2,
+      ),
+    );
+  }
+  process.exit(0);
+} catch (error) {
+  if (error instanceof BenchUsageError) {
+    console.error(`${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+}

@@ -1,0 +1,147 @@
+/**
+ * @module bench/capacity-report
+ * The capacity benchmark's judgement and figures: a step (a number of concurrent sessions held
+ * for a while) is healthy while Atlas's added latency p95 stays within 50 ms, its event-loop
+ * delay p99 within 100 ms, and (almost) every session and turn works. Per-session CPU and
+ * memory are the step's totals over its session count; memory is counted above the idle
+ * baseline.
+ */
+import type { ProcessSample } from './process-sampler.js';
+import { roundMs, summarize } from './stats.js';
+
+export const HEALTH_LIMITS = {
+  addedLatencyP95Ms: 50,
+  eventLoopDelayP99Ms: 100,
+  /** Failed turns and sessions that could not open or closed early, as a fraction. */
+  failureRate: 0.01,
+} as const;
+
+export interface StepInput {
+  readonly sessions: number;
+  /** Voice-to-voice (end of speech → first audio) of each completed turn, ms. */
+  readonly voiceToVoiceMs: readonly number[];
+  readonly failedTurns: number;
+  readonly failedSessions: number;
+  readonly floorMs: number;
+  readonly atlas: ProcessSample;
+  readonly baseline: ProcessSample;
+  readonly generatorEventLoopDelayP99Ms: number;
+}
+
+export interface StepReport {
+  readonly sessions: number;
+  readonly turns: number;
+  readonly failedTurns: number;
+  readonly failedSessions: number;
+  readonly addedP50Ms: number | null;
+  readonly addedP95Ms: number | null;
+  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
+  readonly cpuPercent: number;
+  readonly cpuPercentPerSession: number;
+  readonly rssMb: number;
+  readonly rssKbPerSession: number;
+  readonly heapKbPerSession: number;
+  readonly generatorEventLoopDelayP99Ms: number;
+  readonly healthy: boolean;
+  /** Which limits this step broke. */
+  readonly problems: readonly string[];
+}
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function evaluateStep(input: StepInput): StepReport {
+  const added = summarize(input.voiceToVoiceMs.map((ms) => ms - input.floorMs));
+  const turns = input.voiceToVoiceMs.length + input.failedTurns;
+  const problems: string[] = [];
+  if (turns === 0) problems.push('no turn completed');
+  if (added.p95 !== null && added.p95 > HEALTH_LIMITS.addedLatencyP95Ms)
+    problems.push(
+      `added latency p95 ${Math.round(added.p95)} ms > ${HEALTH_LIMITS.addedLatencyP95Ms} ms`,
+    );
+  if (input.atlas.eventLoopDelayP99Ms > HEALTH_LIMITS.eventLoopDelayP99Ms)
+    problems.push(
+      `event-loop delay p99 ${Math.round(input.atlas.eventLoopDelayP99Ms)} ms > ${HEALTH_LIMITS.eventLoopDelayP99Ms} ms`,
+    );
+  const failures =
+    input.failedTurns / Math.max(1, turns) + input.failedSessions / Math.max(1, input.sessions);
+  if (failures > HEALTH_LIMITS.failureRate)
+    problems.push(`${input.failedTurns} failed turns, ${input.failedSessions} failed sessions`);
+  const perSession = (value: number) => (input.sessions > 0 ? value / input.sessions : 0);
+  return {
+    sessions: input.sessions,
+    turns,
+    failedTurns: input.failedTurns,
+    failedSessions: input.failedSessions,
+    addedP50Ms: roundMs(added.p50),
+    addedP95Ms: roundMs(added.p95),
+    eventLoopDelayP99Ms: round(input.atlas.eventLoopDelayP99Ms),
+    eventLoopDelayMaxMs: round(input.atlas.eventLoopDelayMaxMs),
+    cpuPercent: round(input.atlas.cpuPercent),
+    cpuPercentPerSession: round(perSession(input.atlas.cpuPercent), 3),
+    rssMb: round(input.atlas.rssMb),
+    rssKbPerSession: round(perSession((input.atlas.rssMb - input.baseline.rssMb) * 1024)),
+    heapKbPerSession: round(
+      perSession((input.atlas.heapUsedMb - input.baseline.heapUsedMb) * 1024),
+    ),
+    generatorEventLoopDelayP99Ms: round(input.generatorEventLoopDelayP99Ms),
+    healthy: problems.length === 0,
+    problems,
+  };
+}
+
+/** The last healthy step before the first unhealthy one (load only grows, so later ones do not count). */
+export function highestHealthy(steps: readonly StepReport[]): StepReport | undefined {
+  let best: StepReport | undefined;
+  for (const step of steps) {
+    if (!step.healthy) break;
+    best = step;
+  }
+  return best;
+}
+
+export interface BareComparison {
+  readonly sessions: number;
+  readonly cpuPercent: number;
+  readonly cpuPercentPerSession: number;
+  readonly rssKbPerSession: number;
+  readonly heapKbPerSession: number;
+  readonly eventLoopDelayP99Ms: number;
+  readonly roundTripP95Ms: number | null;
+  /** Atlas / bare at the same load; `null` when the bare figure is too small to divide by. */
+  readonly ratio: {
+    readonly cpu: number | null;
+    readonly rss: number | null;
+    readonly heap: number | null;
+  };
+}
+
+export function compareWithBare(
+  atlas: StepReport,
+  bare: {
+    sample: ProcessSample;
+    baseline: ProcessSample;
+    sessions: number;
+    roundTripsMs: readonly number[];
+  },
+): BareComparison {
+  const perSession = (value: number) => value / Math.max(1, bare.sessions);
+  const cpuPerSession = perSession(bare.sample.cpuPercent);
+  const rssKb = perSession((bare.sample.rssMb - bare.baseline.rssMb) * 1024);
+  const heapKb = perSession((bare.sample.heapUsedMb - bare.baseline.heapUsedMb) * 1024);
+  const ratio = (a: number, b: number) => (b > 1e-6 ? round(a / b) : null);
+  return {
+    sessions: bare.sessions,
+    cpuPercent: round(bare.sample.cpuPercent),
+    cpuPercentPerSession: round(cpuPerSession, 3),
+    rssKbPerSession: round(rssKb),
+    heapKbPerSession: round(heapKb),
+    eventLoopDelayP99Ms: round(bare.sample.eventLoopDelayP99Ms),
+    roundTripP95Ms: roundMs(summarize(bare.roundTripsMs).p95),
+    ratio: {
+      cpu: ratio(atlas.cpuPercentPerSession, cpuPerSession),
+      rss: ratio(atlas.rssKbPerSession, rssKb),
+      heap: ratio(atlas.heapKbPerSession, heapKb),
+    },
+  };
+}
