@@ -51,6 +51,10 @@ export class ErrorBoundary extends Component<Props, State> {
         </div>
       );
     }
-    return <div key={this.state.generation}>{this.props.children}</div>;
+    return (
+      <div key={this.state.generation} className="feature-root">
+        {this.props.children}
+      </div>
+    );
   }
 }

@@ -1,0 +1,92 @@
+/**
+ * @module chat/Composer
+ * The message box: Enter sends, Shift+Enter adds a line; the text is cleared when sent and put
+ * back if Atlas did not take it; Stop appears while the reply streams.
+ */
+import { MESSAGE_MAX_CHARS } from '@atlas/protocol';
+import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from 'react';
+import type { SendResult } from './chat-controller.js';
+import { SendIcon, StopIcon } from './icons.js';
+
+interface Props {
+  streaming: boolean;
+  /** Another reply streams elsewhere: sending waits for it. */
+  busy: boolean;
+  onSend: (text: string) => Promise<SendResult>;
+  onStop: () => void;
+}
+
+export function Composer({ streaming, busy, onSend, onStop }: Props) {
+  const [text, setText] = useState('');
+  const latest = useRef(text);
+  latest.current = text;
+  const hintId = useId();
+  const tooLong = text.length > MESSAGE_MAX_CHARS;
+  const blank = text.trim().length === 0;
+  const canSend = !blank && !tooLong && !busy && !streaming;
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!canSend) return;
+    const sent = text;
+    setText('');
+    const result = await onSend(sent);
+    // Never lose what was typed: if Atlas did not take it, put it back (unless the user has
+    // started typing something else meanwhile).
+    if (result === 'not-sent' && latest.current === '') setText(sent);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
+    event.preventDefault();
+    void submit();
+  };
+
+  return (
+    <form className="composer" onSubmit={submit}>
+      <label className="visually-hidden" htmlFor={`${hintId}-input`}>
+        Message
+      </label>
+      <textarea
+        id={`${hintId}-input`}
+        className="composer__input"
+        data-testid="chat-input"
+        placeholder="Message Atlas…"
+        rows={1}
+        value={text}
+        aria-describedby={hintId}
+        aria-invalid={tooLong}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      {streaming ? (
+        <button
+          type="button"
+          className="composer__button composer__button--stop"
+          data-testid="chat-stop"
+          onClick={onStop}
+          aria-label="Stop the reply"
+          title="Stop"
+        >
+          <StopIcon />
+        </button>
+      ) : (
+        <button
+          type="submit"
+          className="composer__button"
+          data-testid="chat-send"
+          disabled={!canSend}
+          aria-label="Send"
+          title="Send (Enter)"
+        >
+          <SendIcon />
+        </button>
+      )}
+      <p id={hintId} className={`composer__hint${tooLong ? ' composer__hint--error' : ''}`}>
+        {tooLong
+          ? `${text.length.toLocaleString()} / ${MESSAGE_MAX_CHARS.toLocaleString()} characters: shorten your message to send it.`
+          : 'Enter to send, Shift+Enter for a new line'}
+      </p>
+    </form>
+  );
+}
