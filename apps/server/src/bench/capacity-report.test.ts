@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compareWithBare,
+  evaluateStep,
+  highestHealthy,
+  type StepInput,
+} from './capacity-report.js';
+import type { ProcessSample } from './process-sampler.js';
+
+const sample = (overrides: Partial<ProcessSample> = {}): ProcessSample => ({
+  windowMs: 10_000,
+  eventLoopDelayP99Ms: 20,
+  eventLoopDelayMaxMs: 40,
+  cpuPercent: 50,
+  rssMb: 200,
+  heapUsedMb: 60,
+  ...overrides,
+});
+
+const step = (overrides: Partial<StepInput> = {}): StepInput => ({
+  sessions: 100,
+  voiceToVoiceMs: Array.from({ length: 100 }, (_, i) => 300 + i / 10),
+  failedTurns: 0,
+  failedSessions: 0,
+  floorMs: 300,
+  atlas: sample(),
+  baseline: sample({ rssMb: 100, heapUsedMb: 40 }),
+  generatorEventLoopDelayP99Ms: 5,
+  ...overrides,
+});
+
+describe('evaluateStep', () => {
+  it('computes added latency over the floor and per-session costs above the baseline', () => {
+    const report = evaluateStep(step());
+    expect(report).toMatchObject({
+      sessions: 100,
+      turns: 100,
+      addedP50Ms: 4.9,
+      addedP95Ms: 9.4,
+      cpuPercentPerSession: 0.5,
+      rssKbPerSession: 1024,
+      heapKbPerSession: 204.8,
+      healthy: true,
+      problems: [],
+    });
+  });
+
+  it('is unhealthy past 50 ms added p95, 100 ms event-loop p99, or 1 % failures', () => {
+    expect(evaluateStep(step({ floorMs: 240 })).problems).toEqual([
+      'added latency p95 69 ms > 50 ms',
+    ]);
+    expect(evaluateStep(step({ atlas: sample({ eventLoopDelayP99Ms: 150 }) })).healthy).toBe(false);
+    expect(evaluateStep(step({ failedTurns: 2 })).healthy).toBe(false);
+    expect(evaluateStep(step({ failedSessions: 2 })).healthy).toBe(false);
+    expect(evaluateStep(step({ voiceToVoiceMs: [] })).problems).toEqual(['no turn completed']);
+  });
+
+  it('the highest healthy step is the last one before the first failure', () => {
+    const healthy = (sessions: number) => evaluateStep(step({ sessions }));
+    const sick = (sessions: number) => evaluateStep(step({ sessions, failedTurns: 50 }));
+    expect(highestHealthy([healthy(50), healthy(100), sick(200), healthy(300)])?.sessions).toBe(
+      100,
+    );
+    expect(highestHealthy([sick(50)])).toBeUndefined();
+  });
+});
+
+describe('compareWithBare', () => {
+  it('divides Atlas by the bare server per session, at the same load', () => {
+    const atlas = evaluateStep(step());
+    const bare = compareWithBare(atlas, {
+      sessions: 100,
+      sample: sample({ cpuPercent: 10, rssMb: 110, heapUsedMb: 41 }),
+      baseline: sample({ rssMb: 100, heapUsedMb: 40 }),
+      roundTripsMs: [1, 2, 3],
+    });
+    expect(bare).toMatchObject({
+      cpuPercentPerSession: 0.1,
+      rssKbPerSession: 102.4,
+      roundTripP95Ms: 3,
+      ratio: { cpu: 5, rss: 10, heap: 20 },
+    });
+  });
+
+  it('gives no ratio when the bare figure is nothing', () => {
+    const atlas = evaluateStep(step());
+    const bare = compareWithBare(atlas, {
+      sessions: 100,
+      sample: sample({ cpuPercent: 0, rssMb: 100, heapUsedMb: 40 }),
+      baseline: sample({ rssMb: 100, heapUsedMb: 40 }),
+      roundTripsMs: [],
+    });
+    expect(bare.ratio).toEqual({ cpu: null, rss: null, heap: null });
+    expect(bare.roundTripP95Ms).toBeNull();
+  });
+});
