@@ -1,5 +1,11 @@
+import { VOICE_DEFAULTS } from '@atlas/protocol';
 import { describe, expect, it } from 'vitest';
-import { CapturePipeline, downmix } from './capture-pipeline.js';
+import {
+  CAPTURE_FRAME_SAMPLES,
+  CAPTURE_SAMPLE_RATE,
+  CapturePipeline,
+  downmix,
+} from './capture-pipeline.js';
 import { pcm16ToFloat } from './pcm16.js';
 
 describe('CapturePipeline', () => {
@@ -24,6 +30,12 @@ describe('CapturePipeline', () => {
     const start = (18 * 1_600) / 16_000;
     const expected = 0.5 * Math.sin(2 * Math.PI * 440 * (start + 10 / 16_000));
     expect(samples[10]).toBeCloseTo(expected, 2);
+  });
+
+  it('uses the wire format of the protocol', () => {
+    expect(CAPTURE_SAMPLE_RATE).toBe(VOICE_DEFAULTS.inputSampleRate);
+    expect(CAPTURE_FRAME_SAMPLES * 2).toBe(VOICE_DEFAULTS.frameBytes);
+    expect((CAPTURE_FRAME_SAMPLES / CAPTURE_SAMPLE_RATE) * 1000).toBe(VOICE_DEFAULTS.frameMs);
   });
 
   it('produces nothing for a quantum with no input channels', () => {

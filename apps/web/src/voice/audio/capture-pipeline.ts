@@ -4,12 +4,11 @@
  * can drive: mix the channels down to mono, resample to 16 kHz and cut exact 100 ms PCM16
  * frames, each with its RMS level for the meter and the speech detector.
  */
-import { VOICE_DEFAULTS } from '@atlas/protocol';
 import { FrameAssembler } from './pcm16.js';
 import { StreamingResampler } from './resampler.js';
 
 export interface CapturedFrame {
-  /** PCM16 LE mono at 16 kHz, exactly `VOICE_DEFAULTS.frameBytes` long. */
+  /** PCM16 LE mono at 16 kHz, exactly `VOICE_DEFAULTS.frameBytes` (3,200) long. */
   pcm: ArrayBuffer;
   /** RMS of the frame, 0..1. */
   level: number;
@@ -18,15 +17,20 @@ export interface CapturedFrame {
 /** The name the worklet registers its processor under. */
 export const CAPTURE_PROCESSOR_NAME = 'atlas-capture';
 
-export const CAPTURE_FRAME_SAMPLES =
-  (VOICE_DEFAULTS.inputSampleRate * VOICE_DEFAULTS.frameMs) / 1000;
+/**
+ * The wire format (`VOICE_DEFAULTS.inputSampleRate`, `frameMs`), repeated here on purpose: this
+ * module runs in the worklet bundle, which must not pull in the protocol package (and zod with
+ * it). A test checks the two agree.
+ */
+export const CAPTURE_SAMPLE_RATE = 16_000;
+export const CAPTURE_FRAME_SAMPLES = 1_600;
 
 export class CapturePipeline {
   readonly #resampler: StreamingResampler;
   readonly #frames = new FrameAssembler(CAPTURE_FRAME_SAMPLES);
 
   constructor(contextRate: number) {
-    this.#resampler = new StreamingResampler(contextRate, VOICE_DEFAULTS.inputSampleRate);
+    this.#resampler = new StreamingResampler(contextRate, CAPTURE_SAMPLE_RATE);
   }
 
   /** One render quantum: one Float32Array per input channel (none when the input is silent). */

@@ -53,6 +53,13 @@ describe('PlaybackQueue', () => {
     expect(context.sources[2]?.startedAt).toBeCloseTo(5.05, 9);
   });
 
+  it('does not count a flush that had nothing to stop', () => {
+    const { queue, stats } = setup();
+    queue.flush();
+    expect(queue.stats.flushes).toBe(0);
+    expect(stats).toEqual([]);
+  });
+
   it('tracks what is playing as sources end', () => {
     const { context, queue } = setup();
     queue.enqueue(pcm(100));

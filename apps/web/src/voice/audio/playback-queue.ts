@@ -95,8 +95,12 @@ export class PlaybackQueue {
     this.#update();
   }
 
-  /** Stops every scheduled buffer at once and starts the timeline afresh. */
+  /**
+   * Stops every scheduled buffer at once and starts the timeline afresh. Counted in `flushes`
+   * only when it silenced something, so the counter says how often playback was really cut.
+   */
   flush(): void {
+    const silenced = this.#active.size > 0;
     for (const source of this.#active) {
       source.onended = null;
       try {
@@ -109,6 +113,7 @@ export class PlaybackQueue {
     this.#active.clear();
     this.#endTime = 0;
     this.#carry = undefined;
+    if (!silenced) return;
     this.#stats.flushes += 1;
     this.#update();
   }

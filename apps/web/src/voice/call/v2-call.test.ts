@@ -140,9 +140,11 @@ describe('V2Call', () => {
     socket.receiveBinary(new Uint8Array(48_000));
     server({ type: 'interrupted', turnId: 't1' });
     expect(playback.stats).toMatchObject({ flushes: 1, playing: false });
+    server(...replyWithAudio('t2'));
+    socket.receiveBinary(new Uint8Array(48_000));
     call.interrupt();
-    expect(playback.stats.flushes).toBe(2);
-    expect(socket.messages.at(-1)).toEqual({ type: 'interrupt', turnId: 't1' });
+    expect(playback.stats).toMatchObject({ flushes: 2, playing: false });
+    expect(socket.messages.at(-1)).toEqual({ type: 'interrupt', turnId: 't2' });
   });
 
   it('shows a non-fatal server error as a notice', async () => {
