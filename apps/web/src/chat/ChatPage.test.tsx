@@ -1,8 +1,15 @@
 import 'fake-indexeddb/auto';
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ChatDatabase } from './chat-db.js';
-import { jsonResponse, message } from './testing/chat-fixtures.js';
+import { ChatDatabase } from './chat-db.js';
+import {
+  conversation,
+  deferred,
+  jsonResponse,
+  message,
+  syncPage,
+  uniqueUserId,
+} from './testing/chat-fixtures.js';
 import { renderChat, ScriptedReply } from './testing/render-chat.js';
 
 afterEach(cleanup);
@@ -245,5 +252,35 @@ describe('ChatPage', () => {
     }
     add.mockRestore();
     remove.mockRestore();
+  });
+
+  it('shows stored history at once (local) and then what sync brings (synced)', async () => {
+    const db = new ChatDatabase(uniqueUserId());
+    await withConversation(db);
+    const { deletedAt: _d, ...stored } = message('m-old', 'c1', { content: 'From last time' });
+    await db.messages.put(stored);
+    const gate = deferred<Response>();
+    renderChat({
+      conversationId: 'c1',
+      database: db,
+      onSend: () => jsonResponse({}, 500),
+      onSync: () => gate.promise,
+    });
+    expect((await screen.findByTestId('message-user')).textContent).toBe('From last time');
+    expect(screen.getByTestId('sync-status').getAttribute('data-state')).toBe('local');
+
+    gate.resolve(
+      jsonResponse(
+        syncPage({
+          conversations: [conversation('c1', { title: 'Trip plans' })],
+          messages: [message('m-new', 'c1', { role: 'assistant', content: 'From the server' })],
+          nextCursor: 'cursor-1',
+        }),
+      ),
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('sync-status').getAttribute('data-state')).toBe('synced'),
+    );
+    expect(screen.getByTestId('message-assistant').textContent).toBe('From the server');
   });
 });

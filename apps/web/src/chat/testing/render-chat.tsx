@@ -58,12 +58,20 @@ export type SendHandler = (
   signal: AbortSignal | undefined,
 ) => Response | Promise<Response>;
 
-export function renderChat(options: { conversationId: string | null; onSend: SendHandler }) {
-  const db = new ChatDatabase(uniqueUserId());
+export function renderChat(options: {
+  conversationId: string | null;
+  onSend: SendHandler;
+  /** Answers `/v1/sync`; by default at once with nothing new. */
+  onSync?: () => Response | Promise<Response>;
+  database?: ChatDatabase;
+}) {
+  const db = options.database ?? new ChatDatabase(uniqueUserId());
   const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input), 'http://atlas.test');
     const signal = init?.signal ?? undefined;
-    if (url.pathname === '/v1/sync') return jsonResponse(syncPage({ nextCursor: 'cursor' }));
+    if (url.pathname === '/v1/sync') {
+      return options.onSync?.() ?? jsonResponse(syncPage({ nextCursor: 'cursor' }));
+    }
     if (url.pathname.endsWith('/messages') && init?.method === 'POST') {
       return options.onSend(JSON.parse(String(init.body)) as { content: string }, signal);
     }
