@@ -40,8 +40,11 @@ export async function transcribe(
   return text.trim();
 }
 
+/** `POST /v1/conversations` answers 201 `{conversation}`. */
+const createdConversationSchema = z.object({ conversation: conversationSchema });
+
 export async function createCallConversation(api: ApiClient, signal: AbortSignal): Promise<string> {
-  const conversation = await api.json('/v1/conversations', conversationSchema, {
+  const { conversation } = await api.json('/v1/conversations', createdConversationSchema, {
     method: 'POST',
     body: { title: 'Voice call' },
     signal,

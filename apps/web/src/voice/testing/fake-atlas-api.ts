@@ -40,12 +40,14 @@ export function fakeAtlasApi(options: FakeAtlasOptions = {}) {
     }
     if (path === '/v1/conversations') {
       const now = '2026-11-22T00:00:00.000000Z';
-      return json(200, {
-        id: CONVERSATION_ID,
-        title: 'Voice call',
-        createdAt: now,
-        updatedAt: now,
-        deletedAt: null,
+      return json(201, {
+        conversation: {
+          id: CONVERSATION_ID,
+          title: 'Voice call',
+          createdAt: now,
+          updatedAt: now,
+          deletedAt: null,
+        },
       });
     }
     if (path === `/v1/conversations/${CONVERSATION_ID}/messages`) {
