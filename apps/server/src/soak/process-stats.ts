@@ -4,6 +4,7 @@
  * with `--expose-gc`, so the heap figure is live data rather than garbage not yet collected),
  * active handles by type, and event-loop delay since the previous sample.
  */
+import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface ProcessSample {
@@ -18,6 +19,13 @@ export interface ProcessSample {
   loopDelayP50Ms: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /** CPU time Atlas used since the previous sample, as a share of one core (1 = 100 %). */
+  cpuCores: number;
+  /**
+   * The machine's 1-minute load average: event-loop delay on a shared machine follows other
+   * processes' load too, and this tells the two apart when reading the report.
+   */
+  loadAverage: number;
 }
 
 export interface ProcessSampler {
@@ -42,8 +50,14 @@ export function startProcessSampler(): ProcessSampler {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   delay.enable();
   const collect = (globalThis as { gc?: () => void }).gc;
+  let cpuSince = process.cpuUsage();
+  let cpuAt = performance.now();
   return {
     sample() {
+      const cpu = process.cpuUsage(cpuSince);
+      const elapsedMs = performance.now() - cpuAt;
+      cpuSince = process.cpuUsage();
+      cpuAt = performance.now();
       collect?.();
       const memory = process.memoryUsage();
       const resources = countResources(process.getActiveResourcesInfo());
@@ -56,6 +70,8 @@ export function startProcessSampler(): ProcessSampler {
         loopDelayP50Ms: beyondResolution(delay.percentile(50)),
         loopDelayP99Ms: beyondResolution(delay.percentile(99)),
         loopDelayMaxMs: beyondResolution(delay.max),
+        cpuCores: elapsedMs > 0 ? (cpu.user + cpu.system) / 1000 / elapsedMs : 0,
+        loadAverage: os.loadavg()[0] ?? 0,
       };
       delay.reset();
       return sample;

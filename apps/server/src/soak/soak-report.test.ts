@@ -15,6 +15,8 @@ function samples(rssGrowthMiBPerMinute: number): TimedSample[] {
     loopDelayP50Ms: 0.1,
     loopDelayP99Ms: 20,
     loopDelayMaxMs: 50,
+    cpuCores: 0.4,
+    loadAverage: 1.5,
     sessions: 20,
     connecting: 0,
   }));

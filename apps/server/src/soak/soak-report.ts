@@ -58,7 +58,7 @@ export function formatSoakReport(report: SoakReport): string {
       `${report.churn.bargeIns} barge-ins, ${report.churn.resumes} resumes`,
     `failures: ${Object.keys(report.churn.failures).length === 0 ? 'none' : JSON.stringify(report.churn.failures)}`,
     '',
-    '   min   rss MiB  heap MiB  handles  loop p50/p99/max ms  sessions',
+    '   min   rss MiB  heap MiB  handles  loop p50/p99/max ms  sessions  atlas cpu  load',
   ];
   for (const s of report.samples) {
     lines.push(
@@ -71,6 +71,8 @@ export function formatSoakReport(report: SoakReport): string {
           21,
         ),
         String(s.sessions).padStart(9),
+        `${Math.round(s.cpuCores * 100)} %`.padStart(10),
+        fixed(s.loadAverage).padStart(5),
       ].join(' '),
     );
   }

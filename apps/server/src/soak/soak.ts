@@ -108,7 +108,8 @@ async function runSoak(options: SoakOptions): Promise<boolean> {
       log(
         `${sample.minutes.toFixed(2)} min: rss ${(sample.rssBytes / 2 ** 20).toFixed(1)} MiB, ` +
           `heap ${(sample.heapUsedBytes / 2 ** 20).toFixed(1)} MiB, ${sample.activeResources} handles, ` +
-          `loop p99 ${sample.loopDelayP99Ms.toFixed(1)} ms, ${sample.sessions} sessions, ${stats.cycles} cycles`,
+          `loop p99 ${sample.loopDelayP99Ms.toFixed(1)} ms, ${sample.sessions} sessions, ${stats.cycles} cycles, ` +
+          `atlas cpu ${Math.round(sample.cpuCores * 100)} %, load ${sample.loadAverage.toFixed(1)}`,
       );
     };
     const sampler = setInterval(
