@@ -54,6 +54,8 @@ describe('UsageChart', () => {
     const legend = container.querySelector('.recharts-legend-wrapper');
     expect(legend).not.toBeNull();
     const legendText = within(legend as HTMLElement);
+    // In stacking order, bottom to top, not alphabetical.
+    expect(legend?.textContent).toBe('ChatVoice: listeningVision');
     expect(legendText.getByText('Chat')).toBeTruthy();
     expect(legendText.getByText('Voice: listening')).toBeTruthy();
     expect(legendText.getByText('Vision')).toBeTruthy();

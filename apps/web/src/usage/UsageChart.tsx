@@ -4,7 +4,7 @@
  * a tooltip in dollars. The element carries `data-testid="usage-chart"` and, for tests and
  * browser checks that cannot read SVG, `data-series` (the features drawn, comma-separated).
  */
-import type { UsageDay } from '@atlas/protocol';
+import { USAGE_FEATURES, type UsageDay, type UsageFeature } from '@atlas/protocol';
 import {
   Bar,
   BarChart,
@@ -51,6 +51,8 @@ export function UsageChart({ days }: UsageChartProps) {
             formatter={(value: string) => (
               <span className="usage-legend-label">{featureLabel(value)}</span>
             )}
+            // The stacking order (the catalogue's), not Recharts' alphabetical default.
+            itemSorter={(item) => USAGE_FEATURES.indexOf(item.dataKey as UsageFeature)}
             iconType="circle"
             wrapperStyle={{ paddingTop: 8 }}
           />

@@ -37,71 +37,77 @@ export function UsagePage() {
 
   return (
     <div className="usage-page">
-      <header className="usage-header">
-        <div>
-          <h1>Usage</h1>
-          <p className="usage-muted">What your chats and calls cost, day by day.</p>
-        </div>
-        <UsageControls
-          days={days}
-          feature={feature}
-          onDaysChange={setDays}
-          onFeatureChange={setFeature}
-        />
-      </header>
+      <div className="usage-page__inner">
+        <header className="usage-header">
+          <div>
+            <h1>Usage</h1>
+            <p className="usage-muted">What your chats and calls cost, day by day.</p>
+          </div>
+          <UsageControls
+            days={days}
+            feature={feature}
+            onDaysChange={setDays}
+            onFeatureChange={setFeature}
+          />
+        </header>
 
-      {report.isError && (
-        <UsageError error={report.error} what="Your usage" onRetry={() => void report.refetch()} />
-      )}
-
-      {report.data ? (
-        <UsageSummary report={report.data} />
-      ) : (
-        report.isPending && <Skeleton height={148} label="Loading this month’s usage" />
-      )}
-
-      <section className="usage-card" aria-labelledby="usage-chart-title">
-        <h2 id="usage-chart-title">Daily cost by feature</h2>
-        {report.data ? (
-          report.data.totals.totalUsd > 0 ? (
-            <div aria-busy={report.isPlaceholderData} className="usage-chart-frame">
-              <UsageChart days={report.data.days} />
-            </div>
-          ) : (
-            <div className="usage-empty">
-              <p className="usage-empty__title">{emptyMessage(feature, days)}</p>
-              <p className="usage-muted">
-                Chats and calls show up here with their cost, by day and feature.
-              </p>
-            </div>
-          )
-        ) : (
-          report.isPending && <Skeleton height={280} label="Loading the chart" />
-        )}
-      </section>
-
-      <section className="usage-card" aria-labelledby="usage-events-title">
-        <h2 id="usage-events-title">Recent activity</h2>
-        {events.isError && (
+        {report.isError && (
           <UsageError
-            error={events.error}
-            what={events.isFetchNextPageError ? 'More events' : 'Recent activity'}
-            onRetry={() =>
-              void (events.isFetchNextPageError ? events.fetchNextPage() : events.refetch())
-            }
+            error={report.error}
+            what="Your usage"
+            onRetry={() => void report.refetch()}
           />
         )}
-        {events.data ? (
-          <UsageEventsTable
-            events={eventList}
-            hasMore={events.hasNextPage}
-            loadingMore={events.isFetchingNextPage}
-            onLoadMore={() => void events.fetchNextPage()}
-          />
+
+        {report.data ? (
+          <UsageSummary report={report.data} />
         ) : (
-          events.isPending && <Skeleton height={220} label="Loading recent activity" />
+          report.isPending && <Skeleton height={148} label="Loading this month’s usage" />
         )}
-      </section>
+
+        <section className="usage-card" aria-labelledby="usage-chart-title">
+          <h2 id="usage-chart-title">Daily cost by feature</h2>
+          {report.data ? (
+            report.data.totals.totalUsd > 0 ? (
+              <div aria-busy={report.isPlaceholderData} className="usage-chart-frame">
+                <UsageChart days={report.data.days} />
+              </div>
+            ) : (
+              <div className="usage-empty">
+                <p className="usage-empty__title">{emptyMessage(feature, days)}</p>
+                <p className="usage-muted">
+                  Chats and calls show up here with their cost, by day and feature.
+                </p>
+              </div>
+            )
+          ) : (
+            report.isPending && <Skeleton height={280} label="Loading the chart" />
+          )}
+        </section>
+
+        <section className="usage-card" aria-labelledby="usage-events-title">
+          <h2 id="usage-events-title">Recent activity</h2>
+          {events.isError && (
+            <UsageError
+              error={events.error}
+              what={events.isFetchNextPageError ? 'More events' : 'Recent activity'}
+              onRetry={() =>
+                void (events.isFetchNextPageError ? events.fetchNextPage() : events.refetch())
+              }
+            />
+          )}
+          {events.data ? (
+            <UsageEventsTable
+              events={eventList}
+              hasMore={events.hasNextPage}
+              loadingMore={events.isFetchingNextPage}
+              onLoadMore={() => void events.fetchNextPage()}
+            />
+          ) : (
+            events.isPending && <Skeleton height={220} label="Loading recent activity" />
+          )}
+        </section>
+      </div>
     </div>
   );
 }
