@@ -9,6 +9,7 @@ import {
   type AuthChangeEvent,
   type AuthError,
   GoTrueClient,
+  navigatorLock,
   type Session,
 } from '@supabase/auth-js';
 
@@ -62,5 +63,12 @@ export function createGoTrueBackend(config: ClientConfig, origin: string): GoTru
     autoRefreshToken: true,
     // Atlas only uses email and password: no OAuth redirects to pick up from the URL.
     detectSessionInUrl: false,
+    // Atlas's /auth/v1 treats a refresh token presented twice as theft and ends the session
+    // (no reuse grace period), so two tabs must never refresh at once: a Web Lock serialises
+    // auth calls across tabs and the second tab then reads the already-refreshed session.
+    // (auth-js marks custom locks deprecated for v3; revisit on that upgrade.)
+    ...(typeof navigator !== 'undefined' && navigator.locks !== undefined
+      ? { lock: navigatorLock }
+      : {}),
   });
 }
