@@ -163,6 +163,25 @@ describe('VoiceConnection', () => {
     expect(t.timers.pendingDelays).toContain(1_000);
   });
 
+  it('holds the last 3 s of audio while reconnecting and sends it once the session resumes', async () => {
+    const t = setup();
+    await t.goLive();
+    t.latest().serverClose(1006);
+    for (let i = 0; i < 35; i++) {
+      const frame = new Uint8Array(3_200);
+      frame[0] = i;
+      t.connection.sendAudio(frame.buffer);
+    }
+    t.timers.advance(1_000);
+    await flush();
+    t.latest().open();
+    expect(t.latest().binaryFrames).toHaveLength(0);
+    t.latest().receive(sessionStarted('sess-1', true));
+    const sent = t.latest().binaryFrames.map((frame) => new Uint8Array(frame)[0]);
+    expect(sent).toEqual(Array.from({ length: 30 }, (_, i) => i + 5));
+    expect(t.connection.droppedFrames).toBe(5);
+  });
+
   it.each([
     [4001, /sign in again/],
     [4003, /Upgrade to Studio/],

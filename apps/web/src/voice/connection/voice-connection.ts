@@ -58,6 +58,12 @@ export interface VoiceConnectionOptions {
 const OPEN = 1;
 /** Frames are dropped rather than queued without bound when the network cannot keep up. */
 const MAX_BUFFERED_BYTES = 512 * 1024;
+/**
+ * While a dropped call reconnects, the last 3 s of speech are kept and sent once the session
+ * resumes, so words said during a short drop are still heard (well under the gateway's rate
+ * limit of 100 frames/s).
+ */
+export const RESUME_BUFFER_FRAMES = 30;
 
 export class VoiceConnection {
   readonly #options: VoiceConnectionOptions;
@@ -73,6 +79,7 @@ export class VoiceConnection {
   #endTimer: TimerHandle | undefined;
   #ending = false;
   #droppedFrames = 0;
+  #heldFrames: ArrayBuffer[] = [];
 
   constructor(options: VoiceConnectionOptions) {
     this.#options = options;
@@ -105,9 +112,23 @@ export class VoiceConnection {
     void this.#open();
   }
 
-  /** Sends one audio frame; dropped (and counted) while not live or when the link is backed up. */
+  /**
+   * Sends one audio frame. While reconnecting the latest frames are held for the resumed
+   * session; otherwise frames are dropped (and counted) when not live or the link is backed up.
+   */
   sendAudio(frame: ArrayBuffer): void {
     const socket = this.#socket;
+    if (
+      this.#sessionId !== undefined &&
+      (this.#state === 'reconnecting' || this.#state === 'connecting')
+    ) {
+      this.#heldFrames.push(frame);
+      if (this.#heldFrames.length > RESUME_BUFFER_FRAMES) {
+        this.#heldFrames.shift();
+        this.#droppedFrames += 1;
+      }
+      return;
+    }
     if (
       this.#state !== 'live' ||
       socket?.readyState !== OPEN ||
@@ -218,6 +239,9 @@ export class VoiceConnection {
       this.#lastError = undefined;
       this.#heartbeat.start();
       this.#setState('live');
+      const held = this.#heldFrames;
+      this.#heldFrames = [];
+      for (const frame of held) this.sendAudio(frame);
     } else if (message.type === 'error') {
       this.#lastError = message.message;
     }
@@ -291,6 +315,7 @@ export class VoiceConnection {
     this.#endTimer = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
+    this.#heldFrames = [];
     if (socket !== undefined) {
       detach(socket);
       socket.close(1000, 'call ended');
