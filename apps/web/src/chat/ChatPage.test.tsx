@@ -165,6 +165,8 @@ describe('ChatPage', () => {
     await waitFor(() => expect(screen.getByTestId('message-assistant').textContent).toBe('Hi!'));
     expect(screen.getAllByTestId('message-user')).toHaveLength(1);
     expect(screen.getByTestId('message-user').getAttribute('data-local')).toBe('sent');
+    // The text put back in the box was sent by the resend: it is not left there to send twice.
+    expect(input().value).toBe('');
     expect(screen.queryByTestId('chat-error')).toBeNull();
   });
 

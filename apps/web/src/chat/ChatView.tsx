@@ -3,6 +3,7 @@
  * One conversation (or the empty start page when none is chosen): its title and sync state,
  * the messages, errors in words, and the composer.
  */
+import { useRef, useState } from 'react';
 import { describeError } from '../api/api-error.js';
 import { Composer } from './Composer.js';
 import { UNTITLED } from './ConversationItem.js';
@@ -20,6 +21,18 @@ interface Props {
 }
 
 export function ChatView({ conversationId, onSend }: Props) {
+  const [draft, setDraft] = useState('');
+  const latestDraft = useRef(draft);
+  latestDraft.current = draft;
+
+  const send = async (text: string) => {
+    setDraft('');
+    const result = await onSend(text);
+    // Never lose what was typed: if Atlas did not take it, put it back (unless the user has
+    // started typing something else meanwhile).
+    if (result === 'not-sent' && latestDraft.current === '') setDraft(text);
+  };
+
   const { db, controller } = useChat();
   const state = useChatState();
   const key = conversationId ?? '';
@@ -40,6 +53,8 @@ export function ChatView({ conversationId, onSend }: Props) {
       : null;
 
   const resend = (message: StoredMessage) => {
+    // The text was also put back in the box when it failed: it is being sent now.
+    if (latestDraft.current === message.content) setDraft('');
     void controller.send(message.conversationId, message.content, message.id);
   };
 
@@ -70,18 +85,21 @@ export function ChatView({ conversationId, onSend }: Props) {
         <MessageList conversationId={key} messages={messages ?? []} onResend={resend} />
       )}
       {failure !== null && (
-        <div className="chat__error" role="alert" data-testid="chat-error">
-          <span>{describeError(failure.error)}</span>
+        <div className="chat__error">
+          <p role="alert" data-testid="chat-error">
+            {describeError(failure.error)}
+          </p>
           <button type="button" className="link-button" onClick={() => controller.dismissError()}>
             Dismiss
           </button>
         </div>
       )}
       <Composer
-        key={key}
+        text={draft}
+        onTextChange={setDraft}
         streaming={streaming}
         busy={state.streamingIn !== null && !streaming}
-        onSend={onSend}
+        onSend={(text) => void send(text)}
         onStop={() => controller.stop()}
       />
     </section>

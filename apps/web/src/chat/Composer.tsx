@@ -1,45 +1,37 @@
 /**
  * @module chat/Composer
- * The message box: Enter sends, Shift+Enter adds a line; the text is cleared when sent and put
- * back if Atlas did not take it; Stop appears while the reply streams.
+ * The message box: Enter sends, Shift+Enter adds a line; Stop appears while the reply streams.
  */
 import { MESSAGE_MAX_CHARS } from '@atlas/protocol';
-import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from 'react';
-import type { SendResult } from './chat-controller.js';
+import { type FormEvent, type KeyboardEvent, useId } from 'react';
 import { SendIcon, StopIcon } from './icons.js';
 
 interface Props {
+  /** The draft, owned by the page so it survives failures and resends can clear it. */
+  text: string;
+  onTextChange: (text: string) => void;
   streaming: boolean;
   /** Another reply streams elsewhere: sending waits for it. */
   busy: boolean;
-  onSend: (text: string) => Promise<SendResult>;
+  onSend: (text: string) => void;
   onStop: () => void;
 }
 
-export function Composer({ streaming, busy, onSend, onStop }: Props) {
-  const [text, setText] = useState('');
-  const latest = useRef(text);
-  latest.current = text;
+export function Composer({ text, onTextChange: setText, streaming, busy, onSend, onStop }: Props) {
   const hintId = useId();
   const tooLong = text.length > MESSAGE_MAX_CHARS;
   const blank = text.trim().length === 0;
   const canSend = !blank && !tooLong && !busy && !streaming;
 
-  const submit = async (event?: FormEvent) => {
+  const submit = (event?: FormEvent) => {
     event?.preventDefault();
-    if (!canSend) return;
-    const sent = text;
-    setText('');
-    const result = await onSend(sent);
-    // Never lose what was typed: if Atlas did not take it, put it back (unless the user has
-    // started typing something else meanwhile).
-    if (result === 'not-sent' && latest.current === '') setText(sent);
+    if (canSend) onSend(text);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
     event.preventDefault();
-    void submit();
+    submit();
   };
 
   return (

@@ -23,9 +23,11 @@ export const MessageBubble = memo(function MessageBubble({ message, onResend }: 
         </div>
         {message.local === 'pending' && <p className="message__note">Sending…</p>}
         {message.local === 'failed' && (
-          <p className="message__note message__note--error">
+          <p
+            className="message__note message__note--error"
+            title={message.errorCode === undefined ? undefined : failureWords(message)}
+          >
             Not sent
-            {message.errorCode === undefined ? '' : ` (${failureWords(message)})`}
             {onResend !== undefined && (
               <>
                 {' · '}
