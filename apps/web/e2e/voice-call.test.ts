@@ -67,6 +67,9 @@ describe('a voice call in the browser', () => {
     await waitForAttributes(page, 'voice-mode', { 'data-mode': 'v2' });
     await expectATurn(page);
     expect(Number(await byTestId(page, 'mic-level').getAttribute('data-level'))).not.toBeNaN();
+    // The turn is over once its metrics and cost are in.
+    await waitForText(page, 'turn-latency', /\d/);
+    await waitForText(page, 'session-cost', /\$\d/);
     await saveScreenshot(page, 'call-live');
     await endCall(page);
   }, 60_000);
@@ -127,6 +130,8 @@ describe('a voice call in the browser', () => {
     await waitForText(page, 'usage-total', /\$0\.0*[1-9]|\$[1-9]/);
     await byTestId(page, 'usage-event-row').filter({ hasText: /voice/i }).first().waitFor();
     expect(await byTestId(page, 'usage-chart').isVisible()).toBe(true);
+    // Tall enough to show the events table below the chart in one picture.
+    await page.setViewportSize({ width: 1280, height: 1400 });
     await saveScreenshot(page, 'dashboard');
   }, 60_000);
 });

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { endCall, newCredentials, signUpThroughUi, startCall } from './support/app-flows.js';
+import { saveScreenshot } from './support/browser.js';
 import { registerBrowserSuite } from './support/browser-suite.js';
 import {
   byTestId,
@@ -39,6 +40,7 @@ describe('the V1 voice fallback in the browser', () => {
     await waitForNumberAbove(page, 'playback-stats', 'data-scheduled-ms', 0, 20_000);
     // V1 never opens the real-time socket.
     expect(wire.sockets).toBe(0);
+    await saveScreenshot(page, 'call-v1');
     await endCall(page);
   }, 60_000);
 });
