@@ -4,7 +4,7 @@
  * reply has a short first sentence (what a voice prompt asks the model for) and a few more, so
  * the first audio waits for one sentence while V1 waits for all of them.
  */
-import type { LatencyProfile } from '@atlas/fakes';
+import { type LatencyProfile, SPEECH_CHUNK_MS, SPEECH_MS_PER_CHARACTER } from '@atlas/fakes';
 
 export function benchReply(userText: string): string {
   const topic = userText.trim().replace(/[.?!]+$/, '') || 'that';
@@ -46,4 +46,16 @@ export function firstSentenceMs(text: string, profile: LatencyProfile): number {
 export function wholeReplyMs(text: string, profile: LatencyProfile): number {
   const pieces = replyPieces(text);
   return streamedAfterFirstMs(pieces, pieces.length, profile);
+}
+
+/**
+ * ms from the speech request until the fake TTS has sent all of `text`'s audio: the first chunk
+ * after the first-byte time, each later one after its real-time-factor share of its duration.
+ */
+export function wholeSynthesisMs(text: string, profile: LatencyProfile): number {
+  const audioMs = text.length * SPEECH_MS_PER_CHARACTER;
+  return (
+    profile.tts.timeToFirstByteMs +
+    Math.max(0, audioMs - SPEECH_CHUNK_MS) * profile.tts.realTimeFactor
+  );
 }

@@ -1,6 +1,6 @@
 import { REALISTIC_PROFILE, ZERO_PROFILE } from '@atlas/fakes';
 import { describe, expect, it } from 'vitest';
-import { firstSentenceMs, replyPieces, wholeReplyMs } from './bench-reply.js';
+import { firstSentenceMs, replyPieces, wholeReplyMs, wholeSynthesisMs } from './bench-reply.js';
 import { providerFloor } from './floor.js';
 
 const REPLY = 'Sure thing. You asked me that. Bye now.';
@@ -63,12 +63,17 @@ describe('providerFloor', () => {
     expect(providerFloor('v2-speculative', slowEndpointing).firstAudio).toBe(1_250);
   });
 
-  it('V1 transcribes at once but speaks only the whole reply', () => {
+  it('V1 transcribes at once but speaks only the whole reply, once it is all synthesised', () => {
+    // 39 characters of fake speech at 60 ms each, the first 100 ms chunk after 200 ms, the
+    // rest at 0.3 of real time.
+    const synthesis = 200 + (39 * 60 - 100) * 0.3;
+    expect(wholeSynthesisMs(REPLY, REALISTIC_PROFILE)).toBeCloseTo(synthesis, 5);
+    expect(wholeSynthesisMs(REPLY, ZERO_PROFILE)).toBe(0);
     expect(providerFloor('v1', input())).toEqual({
       firstPartial: null,
       final: 0,
       firstText: 400,
-      firstAudio: 400 + (11 * 1000) / 60 + 200,
+      firstAudio: 400 + (11 * 1000) / 60 + synthesis,
     });
   });
 

@@ -16,10 +16,11 @@
  * - V2 speculative: the LLM (and TTS of the first sentence) can run during endpointing, but
  *   nothing is released before the final: `lag + max(endpointing, LLM + sentence + TTS)`.
  * - V1 (batch): the recording is uploaded after the end of speech; the fake's pre-recorded
- *   transcription answers at once; the whole reply is streamed before it is spoken.
+ *   transcription answers at once; the whole reply is streamed before it is spoken, and the
+ *   spoken reply is one WAV, sent when the TTS has synthesised all of it.
  */
 import type { LatencyProfile } from '@atlas/fakes';
-import { firstSentenceMs, wholeReplyMs } from './bench-reply.js';
+import { firstSentenceMs, wholeReplyMs, wholeSynthesisMs } from './bench-reply.js';
 
 export const MODES = ['v1', 'v2-final', 'v2-speculative'] as const;
 export type Mode = (typeof MODES)[number];
@@ -49,7 +50,7 @@ export function providerFloor(mode: Mode, input: FloorInput): StageFloors {
       firstPartial: null,
       final: 0,
       firstText: ttft,
-      firstAudio: ttft + wholeReplyMs(reply, profile) + ttfb,
+      firstAudio: ttft + wholeReplyMs(reply, profile) + wholeSynthesisMs(reply, profile),
     };
   }
   const firstPartial = lagMs + Math.max(0, Math.ceil(partialEveryMs / frameMs) - 1) * frameMs;

@@ -9,7 +9,13 @@ const STABLE_MS = 30;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function setup(
-  options: { llm?: FakeLlmProvider; tts?: FakeTtsProvider; speculation?: boolean } = {},
+  options: {
+    llm?: FakeLlmProvider;
+    tts?: FakeTtsProvider;
+    speculation?: boolean;
+    stableMs?: number;
+    pauseMs?: number;
+  } = {},
 ) {
   const sink = new RecordingSink();
   const llm =
@@ -23,8 +29,9 @@ function setup(
   const manager = new TurnManager({
     send: (m) => sink.send(m),
     sessionId: 's1',
-    stablePartialMs: STABLE_MS,
+    stablePartialMs: options.stableMs ?? STABLE_MS,
     ...(options.speculation === undefined ? {} : { speculation: options.speculation }),
+    ...(options.pauseMs === undefined ? {} : { speculationPauseMs: options.pauseMs }),
     newTurnId: () => `turn-${++turnCounter}`,
     now: () => performance.now(),
     onUserTurn: (turn) => userTurns.push(turn),
@@ -132,6 +139,54 @@ describe('TurnManager', () => {
     expect(discarded).toHaveLength(0);
     expect(sink.types().filter((t) => t === 'response_start')).toHaveLength(1);
     expect(done[0]?.metrics.speculative).toBe(false);
+  });
+
+  describe('the pause hint', () => {
+    // A stable window far longer than the tests: only the pause can start a speculation.
+    const LONG_STABLE_MS = 60_000;
+
+    it('a partial arriving during a pause starts the speculation at once', async () => {
+      const { manager, llm, done } = setup({ stableMs: LONG_STABLE_MS, pauseMs: 150 });
+      manager.handleAudioLevel(true, 100);
+      manager.handleAudioLevel(false, 100);
+      await wait(80); // 100 ms of silence in the frame + 80 ms: past the 150 ms pause
+      manager.handleSttEvent({ type: 'partial', text: 'what is the weather', confidence: 0.9 });
+      expect(llm.calls).toHaveLength(1);
+      manager.handleSttEvent({ type: 'final', text: 'What is the weather?', confidence: 0.9 });
+      manager.handleSttEvent({ type: 'utterance_end' });
+      await manager.settled();
+      expect(llm.calls).toHaveLength(1);
+      expect(done[0]?.metrics.speculative).toBe(true);
+    });
+
+    it('a pause that lasts long enough speculates on the hypothesis heard so far', async () => {
+      const { manager, llm } = setup({ stableMs: LONG_STABLE_MS, pauseMs: 150 });
+      manager.handleSttEvent({ type: 'partial', text: 'what is the', confidence: 0.9 });
+      manager.handleAudioLevel(false, 100);
+      expect(llm.calls).toHaveLength(0);
+      await wait(120);
+      expect(llm.calls).toHaveLength(1);
+      expect(llm.calls[0]?.request.messages.at(-1)?.content).toBe('what is the');
+      manager.dispose();
+    });
+
+    it('speech ends the pause; a short pause or speculation switched off starts nothing', async () => {
+      const { manager, llm } = setup({ stableMs: LONG_STABLE_MS, pauseMs: 150 });
+      manager.handleSttEvent({ type: 'partial', text: 'what is the', confidence: 0.9 });
+      manager.handleAudioLevel(false, 100);
+      manager.handleAudioLevel(true, 100);
+      await wait(120);
+      manager.handleSttEvent({ type: 'partial', text: 'what is the weather', confidence: 0.9 });
+      expect(llm.calls).toHaveLength(0);
+      manager.dispose();
+
+      const off = setup({ stableMs: LONG_STABLE_MS, pauseMs: 150, speculation: false });
+      off.manager.handleAudioLevel(false, 100);
+      await wait(120);
+      off.manager.handleSttEvent({ type: 'partial', text: 'hello there', confidence: 0.9 });
+      expect(off.llm.calls).toHaveLength(0);
+      off.manager.dispose();
+    });
   });
 
   it('user speech over the reply cuts it, and the new turn gets its own reply', async () => {

@@ -4,7 +4,10 @@
  *
  * - Partials are forwarded as they come.
  * - When the turn's hypothesis has been unchanged for `stablePartialMs`, a reply is started
- *   speculatively and held (nothing reaches the client).
+ *   speculatively and held (nothing reaches the client). So it is when the user's audio has
+ *   paused for `speculationPauseMs` (the recogniser's results lag the audio, so a pause is
+ *   heard before the hypothesis can be seen to be stable), and again at once when a partial
+ *   changes the hypothesis during that pause.
  * - At the end of the turn the held reply is released at once if the final transcript matches
  *   the text it was generated from (normalised); otherwise it is discarded (its tokens still
  *   count) and a reply to the final text starts.
@@ -49,6 +52,8 @@ export interface TurnManagerDeps {
    * baseline the latency benchmark compares speculation against.
    */
   speculation?: boolean;
+  /** Silence in the user's audio that starts speculation at once, ms; 0 or absent: off. */
+  speculationPauseMs?: number;
   /** Words a partial needs before it counts as barge-in (noise and breaths have none). */
   bargeInMinWords?: number;
 }
@@ -70,6 +75,9 @@ export class TurnManager {
   #speculation: Reply | undefined;
   #active: Reply | undefined;
   #stableTimer: NodeJS.Timeout | undefined;
+  #pauseTimer: NodeJS.Timeout | undefined;
+  /** `now()` when the user's current pause began; undefined while they speak. */
+  #pauseStartedAt: number | undefined;
   readonly #pending = new Set<Promise<unknown>>();
   #disposed = false;
 
@@ -107,6 +115,30 @@ export class TurnManager {
     }
   }
 
+  /**
+   * The level of one audio frame, in arrival order: `speech` or silence, lasting `frameMs`.
+   * Only the pause hint for speculation uses it.
+   */
+  handleAudioLevel(speech: boolean, frameMs: number): void {
+    const pauseMs = this.#deps.speculationPauseMs ?? 0;
+    if (this.#disposed || pauseMs <= 0 || this.#deps.speculation === false) return;
+    if (speech) {
+      this.#pauseStartedAt = undefined;
+      this.#clearPauseTimer();
+      return;
+    }
+    if (this.#pauseStartedAt !== undefined) return;
+    // The frame arrives at its end: the silence it holds began one frame earlier.
+    this.#pauseStartedAt = this.#deps.now() - frameMs;
+    this.#pauseTimer = setTimeout(
+      () => {
+        this.#pauseTimer = undefined;
+        this.#speculate();
+      },
+      Math.max(0, pauseMs - frameMs),
+    );
+  }
+
   /** A typed turn (`text` message): the same path as a final transcript. */
   handleTextTurn(text: string): void {
     if (this.#disposed) return;
@@ -129,6 +161,7 @@ export class TurnManager {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#clearStableTimer();
+    this.#clearPauseTimer();
     this.#discardSpeculation();
     this.#active?.cancel('interrupted');
   }
@@ -182,7 +215,24 @@ export class TurnManager {
       turn.normalized = normalized;
       turn.lastChangeAt = now;
       this.#armStableTimer();
+      if (!isFinal && this.#inPause(now)) this.#speculate();
     }
+  }
+
+  /** The user has been silent for at least `speculationPauseMs`. */
+  #inPause(now: number): boolean {
+    const pauseMs = this.#deps.speculationPauseMs ?? 0;
+    return (
+      pauseMs > 0 &&
+      this.#deps.speculation !== false &&
+      this.#pauseStartedAt !== undefined &&
+      now - this.#pauseStartedAt >= pauseMs
+    );
+  }
+
+  #clearPauseTimer(): void {
+    if (this.#pauseTimer) clearTimeout(this.#pauseTimer);
+    this.#pauseTimer = undefined;
   }
 
   #armStableTimer(): void {

@@ -32,6 +32,7 @@ import { Reply, type SentenceSplitterLike } from './reply.js';
 import type { ResumeTicketState, SessionContext } from './session-handshake.js';
 import { type RecordSink, SessionLedger } from './session-ledger.js';
 import { handleClientText } from './session-messages.js';
+import { frameDurationMs, isSpeechFrame } from './speech-energy.js';
 import { TurnManager } from './turn-manager.js';
 import type { VoiceObserver } from './voice-observer.js';
 import type { VoiceSettings } from './voice-settings.js';
@@ -93,6 +94,8 @@ export class VoiceSession {
   readonly #history: ConversationHistory;
   readonly #turns: TurnManager;
   readonly #log: Logger;
+  /** Whether frames are checked for pauses (the speculation hint); decided once. */
+  readonly #listensForPauses: boolean;
   #stt: SttStream | undefined;
   #heartbeat: HeartbeatHandle | undefined;
   #timers: NodeJS.Timeout[] = [];
@@ -110,6 +113,7 @@ export class VoiceSession {
     this.#deps = deps;
     this.#log = deps.logger.child({ sessionId: context.sessionId, userId: context.userId });
     this.#turnCount = context.turnCount;
+    this.#listensForPauses = deps.settings.speculation && deps.settings.speculationPauseMs > 0;
     this.#history = new ConversationHistory(context.history, deps.settings.historyMessages);
     this.#ledger = new SessionLedger({
       ...context,
@@ -138,6 +142,7 @@ export class VoiceSession {
       sessionId: context.sessionId,
       stablePartialMs: deps.settings.stablePartialMs,
       speculation: deps.settings.speculation,
+      speculationPauseMs: deps.settings.speculationPauseMs,
       newTurnId: () => `${context.sessionId.slice(0, 8)}-${++this.#turnCount}`,
       now: () => performance.now(),
       createReply: (turn) => this.#createReply(turn),
@@ -244,6 +249,9 @@ export class VoiceSession {
     }
     this.#stt?.pushAudio(frame);
     this.#ledger.addAudio(frame.byteLength);
+    if (this.#listensForPauses) {
+      this.#turns.handleAudioLevel(isSpeechFrame(frame), frameDurationMs(frame.byteLength));
+    }
   }
 
   onText(raw: string): void {

@@ -16,6 +16,11 @@ export interface VoiceSettings {
   stablePartialMs: number;
   /** Start replies on stable partials; `false` always waits for the final transcript. */
   speculation: boolean;
+  /**
+   * A pause this long in the user's audio starts speculation without waiting for the partial
+   * to be stable for `stablePartialMs` (results lag the audio); 0 turns the hint off.
+   */
+  speculationPauseMs: number;
   resumeWindowMs: number;
   /** Messages of the conversation given to the LLM as context. */
   historyMessages: number;
@@ -42,6 +47,7 @@ export const DEFAULT_VOICE_SETTINGS: Readonly<VoiceSettings> = Object.freeze({
   budgetWarningFraction: VOICE_DEFAULTS.budgetWarningFraction,
   stablePartialMs: VOICE_DEFAULTS.stablePartialMs,
   speculation: true,
+  speculationPauseMs: 200,
   resumeWindowMs: VOICE_DEFAULTS.resumeWindowMs,
   historyMessages: 20,
   maxBufferedBytes: 16 * 1024 * 1024,
