@@ -12,6 +12,11 @@ export interface ApiClientOptions {
   /** A fresh access token (refreshed when close to expiry), or undefined when signed out. */
   getAccessToken: () => Promise<string | undefined>;
   fetch?: typeof fetch;
+  /**
+   * Called when Atlas says the token is not (or no longer) valid, so the app can sign out
+   * instead of failing every call. Not for `token_expired`: a refresh fixes that.
+   */
+  onUnauthorized?: () => void;
 }
 
 export interface RequestOptions {
@@ -26,8 +31,10 @@ export class ApiClient {
   readonly #baseUrl: string;
   readonly #getAccessToken: () => Promise<string | undefined>;
   readonly #fetch: typeof fetch;
+  readonly #onUnauthorized: (() => void) | undefined;
 
   constructor(options: ApiClientOptions) {
+    this.#onUnauthorized = options.onUnauthorized;
     this.#baseUrl = options.baseUrl ?? '';
     this.#getAccessToken = options.getAccessToken;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -55,7 +62,11 @@ export class ApiClient {
     } catch (error) {
       throw ApiError.fromThrown(error);
     }
-    if (!response.ok) throw await ApiError.fromResponse(response);
+    if (!response.ok) {
+      const error = await ApiError.fromResponse(response);
+      if (error.code === 'unauthorized' || error.code === 'token_invalid') this.#onUnauthorized?.();
+      throw error;
+    }
     return response;
   }
 

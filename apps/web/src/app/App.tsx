@@ -29,15 +29,7 @@ interface Props {
 export function App({ config, auth: injectedAuth, router: injectedRouter }: Props) {
   const [router] = useState(() => injectedRouter ?? new HistoryRouter(window));
   const [queryClient] = useState(createQueryClient);
-  const [auth] = useState(
-    () =>
-      injectedAuth ??
-      new AuthSession({
-        backend: createGoTrueBackend(config, window.location.origin),
-        storageKey: authStorageKey(authUrl(config, window.location.origin)),
-        logger: logger.child('auth'),
-      }),
-  );
+  const [auth] = useState(() => injectedAuth ?? authSessionFor(config));
 
   useEffect(() => {
     void auth.start();
@@ -58,6 +50,26 @@ export function App({ config, auth: injectedAuth, router: injectedRouter }: Prop
       </QueryClientProvider>
     </RouterProvider>
   );
+}
+
+const sessions = new Map<string, AuthSession>();
+
+/**
+ * One auth client per auth server for the page's lifetime: a second GoTrueClient on the same
+ * storage key would run its own refresh timer (React may create state twice in development).
+ */
+function authSessionFor(config: ClientConfig): AuthSession {
+  const url = authUrl(config, window.location.origin);
+  let session = sessions.get(url);
+  if (session === undefined) {
+    session = new AuthSession({
+      backend: createGoTrueBackend(config, window.location.origin),
+      storageKey: authStorageKey(url),
+      logger: logger.child('auth'),
+    });
+    sessions.set(url, session);
+  }
+  return session;
 }
 
 /** Only same-app paths, never `//evil.example`: the value comes from the URL. */
@@ -104,7 +116,11 @@ function AuthGate(props: {
     if (userId === null) return null;
     return {
       config,
-      api: new ApiClient({ getAccessToken: auth.getAccessToken }),
+      api: new ApiClient({
+        getAccessToken: auth.getAccessToken,
+        // A token Atlas no longer accepts cannot be fixed by retrying: sign in again.
+        onUnauthorized: () => void auth.signOut(),
+      }),
       getAccessToken: auth.getAccessToken,
       userId,
       logger,

@@ -14,7 +14,7 @@ import {
 } from 'react';
 import { useServices } from '../app/services.js';
 import { ChatController, type ChatControllerState } from './chat-controller.js';
-import { type ChatDatabase, chatDatabaseFor } from './chat-db.js';
+import { type ChatDatabase, chatDatabaseFor, recoverInterruptedRows } from './chat-db.js';
 import { SyncEngine, type SyncStatus } from './sync-engine.js';
 
 export interface ChatFeature {
@@ -41,12 +41,15 @@ export function ChatProvider(props: { children: ReactNode; database?: ChatDataba
   }, [api, db, logger]);
 
   useEffect(() => {
+    void recoverInterruptedRows(feature.db).catch((error: unknown) =>
+      logger.warn('recovering interrupted messages failed', { error: String(error) }),
+    );
     void feature.sync.start();
     return () => {
       feature.sync.stop();
       feature.controller.dispose();
     };
-  }, [feature]);
+  }, [feature, logger]);
 
   return <ChatContext.Provider value={feature}>{props.children}</ChatContext.Provider>;
 }

@@ -73,6 +73,32 @@ export class ChatDatabase extends Dexie {
   }
 }
 
+/** A send or stream that has not moved for this long was cut off by a closed or crashed tab. */
+export const INTERRUPTED_AFTER_MS = 2 * 60_000;
+
+/**
+ * After a reload, rows left `pending` or `streaming` by a tab that closed mid-send would stay
+ * that way forever: the user message becomes `failed` (so it can be resent) and the reply
+ * `stopped`. Only rows idle for {@link INTERRUPTED_AFTER_MS}, so another open tab's live send
+ * is left alone.
+ */
+export async function recoverInterruptedRows(db: ChatDatabase, now = new Date()): Promise<number> {
+  const cutoff = localTimestamp(new Date(now.getTime() - INTERRUPTED_AFTER_MS));
+  return db.messages
+    .filter(
+      (row) => (row.local === 'pending' || row.local === 'streaming') && row.updatedAt < cutoff,
+    )
+    .modify((row) => {
+      if (row.local === 'pending') {
+        row.local = 'failed';
+        row.errorCode = 'network';
+        row.errorMessage = 'The page was closed before the message was sent.';
+      } else {
+        row.local = 'stopped';
+      }
+    });
+}
+
 const open = new Map<string, ChatDatabase>();
 
 /** One instance per user for the page's lifetime (React remounts must not reopen it). */

@@ -126,7 +126,8 @@ async function streamReply(
       if (signal.aborted) break;
       if (event === 'delta') {
         text += parse(chatDeltaEventSchema, data).text;
-        await db.messages.update(replyId, { content: text });
+        // updatedAt marks the row alive (see recoverInterruptedRows).
+        await db.messages.update(replyId, { content: text, updatedAt: localTimestamp() });
       } else if (event === 'done') {
         const { deletedAt: _deletedAt, ...stored } = parse(chatDoneEventSchema, data).message;
         await db.transaction('rw', db.messages, async () => {
