@@ -11,7 +11,7 @@ import { V2Call } from './v2-call.js';
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-async function live() {
+async function live(timers = new ManualTimers()) {
   const context = new FakeAudioContext();
   const playback = new PlaybackQueue(context as unknown as PlaybackContext);
   const actions: CallAction[] = [];
@@ -23,7 +23,7 @@ async function live() {
     dispatch: (action) => actions.push(action),
     playback,
     onUnreachable: () => {},
-    timers: new ManualTimers(),
+    timers,
     createSocket: (url) => {
       const socket = new FakeSocket(url);
       sockets.push(socket);
@@ -38,7 +38,7 @@ async function live() {
   const server = (...messages: ServerMessage[]) => {
     for (const message of messages) socket.receive(message);
   };
-  return { context, playback, actions, socket, call, server };
+  return { context, playback, actions, socket, sockets, call, server, timers };
 }
 
 const replyWithAudio = (turnId: string): ServerMessage[] => [
@@ -156,5 +156,47 @@ describe('V2Call', () => {
       retryable: false,
     });
     expect(actions.at(-1)).toEqual({ type: 'notice', message: 'The audio frame was rejected.' });
+  });
+
+  it('gives up on a reply that does not come within 30 s, and says so', async () => {
+    const { actions, server, timers } = await live();
+    server({ type: 'final_transcript', turnId: 't1', text: 'Hello', confidence: 0.9 });
+    server({ type: 'response_start', turnId: 't1' });
+    timers.advance(29_999);
+    expect(actions.some((a) => a.type === 'notice')).toBe(false);
+    timers.advance(1);
+    expect(actions.at(-1)).toEqual({
+      type: 'notice',
+      message: expect.stringMatching(/did not answer/),
+    });
+  });
+
+  it('stops waiting once the reply shows up', async () => {
+    const { actions, server, timers } = await live();
+    server(...replyWithAudio('t1'));
+    timers.advance(60_000);
+    expect(actions.some((a) => a.type === 'notice')).toBe(false);
+  });
+
+  it('waits 10 s for a reply that was in flight when the session resumed', async () => {
+    const { actions, server, sockets, timers } = await live();
+    server({ type: 'final_transcript', turnId: 't1', text: 'Hello', confidence: 0.9 });
+    sockets[0]?.serverClose(1006);
+    timers.advance(1_000);
+    await flush();
+    const resumed = sockets[1] as FakeSocket;
+    resumed.open();
+    resumed.receive(sessionStarted('sess-1', true));
+    timers.advance(9_999);
+    expect(actions.some((a) => a.type === 'notice')).toBe(false);
+    timers.advance(1);
+    expect(actions.at(-1)).toMatchObject({ type: 'notice' });
+  });
+
+  it('leaves no timer behind when disposed while waiting', async () => {
+    const { call, server, timers } = await live();
+    server({ type: 'final_transcript', turnId: 't1', text: 'Hello', confidence: 0.9 });
+    call.dispose();
+    expect(timers.pending).toBe(0);
   });
 });

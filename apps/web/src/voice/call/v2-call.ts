@@ -10,9 +10,10 @@ import type { Logger } from '../../app/logger.js';
 import type { CapturedFrame } from '../audio/capture-pipeline.js';
 import type { PlaybackQueue } from '../audio/playback-queue.js';
 import { SpeechDetector } from '../audio/speech-detector.js';
-import type { Timers } from '../connection/timers.js';
+import { browserTimers, type Timers } from '../connection/timers.js';
 import { VoiceConnection, type VoiceSocket } from '../connection/voice-connection.js';
 import { BARGE_IN, type CallSession, type Dispatch } from './call-session.js';
+import { REPLY_WAIT_MS, ReplyWatchdog } from './reply-watchdog.js';
 
 export interface V2CallOptions {
   url: string;
@@ -34,10 +35,19 @@ export class V2Call implements CallSession {
   #replyTurn: string | undefined;
   readonly #cancelledTurns = new Set<string>();
   #audioTurn: string | undefined;
+  readonly #replyWait: ReplyWatchdog;
+  /** Between a final transcript and the end (or interruption) of its reply. */
+  #replyOpen = false;
 
   constructor(options: V2CallOptions) {
     this.#options = options;
     const { dispatch } = options;
+    this.#replyWait = new ReplyWatchdog(options.timers ?? browserTimers, () =>
+      dispatch({
+        type: 'notice',
+        message: 'Atlas did not answer in time. Say it again, or end the call and start a new one.',
+      }),
+    );
     this.#connection = new VoiceConnection({
       url: options.url,
       getToken: options.getToken,
@@ -46,8 +56,10 @@ export class V2Call implements CallSession {
       ...(options.timers ? { timers: options.timers } : {}),
       events: {
         onState: (state, detail) => {
-          if (state === 'reconnecting' || state === 'ended' || state === 'failed')
+          if (state === 'reconnecting' || state === 'ended' || state === 'failed') {
             options.playback.flush();
+          }
+          if (state === 'ended' || state === 'failed') this.#replyWait.settle();
           dispatch({ type: 'status', status: state, message: detail?.message });
         },
         onMessage: (message) => this.#onMessage(message),
@@ -90,39 +102,53 @@ export class V2Call implements CallSession {
   }
 
   end(): void {
+    this.#replyWait.settle();
     this.#options.playback.flush();
     this.#connection.end();
   }
 
   dispose(): void {
+    this.#replyWait.settle();
     this.#connection.end({ immediately: true });
   }
 
   #onMessage(message: ServerMessage): void {
     const { dispatch, playback } = this.#options;
     switch (message.type) {
+      case 'session_started':
+        // A reply that was in flight when the connection dropped gets a shorter wait.
+        if (message.resumed && this.#replyOpen) this.#replyWait.expect(REPLY_WAIT_MS.resumed);
+        return;
       case 'partial_transcript':
         dispatch({ type: 'partial', text: message.text });
         return;
       case 'final_transcript':
         dispatch({ type: 'final', text: message.text });
+        this.#replyOpen = true;
+        this.#replyWait.expect(REPLY_WAIT_MS.newReply);
         return;
       case 'response_start':
         this.#replyTurn = message.turnId;
         dispatch({ type: 'reply_start' });
         return;
       case 'response_text':
+        this.#replyWait.settle();
         if (!this.#cancelledTurns.has(message.turnId))
           dispatch({ type: 'reply_delta', text: message.delta });
         return;
       case 'audio_start':
+        this.#replyWait.settle();
         this.#audioTurn = message.turnId;
         if (!this.#cancelledTurns.has(message.turnId)) playback.beginStream(message.sampleRate);
         return;
       case 'response_end':
+        this.#replyOpen = false;
+        this.#replyWait.settle();
         dispatch({ type: 'reply_end', text: message.text });
         return;
       case 'interrupted':
+        this.#replyOpen = false;
+        this.#replyWait.settle();
         this.#cancelledTurns.add(message.turnId);
         playback.flush();
         return;
