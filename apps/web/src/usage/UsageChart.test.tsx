@@ -1,10 +1,13 @@
 import type { UsageDay } from '@atlas/protocol';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, configure, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageChart } from './UsageChart.js';
 import { UsageTooltip } from './UsageTooltip.js';
 import { toChartSeries } from './usage-chart-data.js';
 import { giveChartASize } from './usage-test-kit.js';
+
+// Two cores shared by several test runs: give findBy/waitFor room beyond the 1 s default.
+configure({ asyncUtilTimeout: 5_000 });
 
 afterEach(cleanup);
 

@@ -1,6 +1,15 @@
 import type { UsageEventPage, UsageResponse } from '@atlas/protocol';
 import { focusManager, type QueryClient } from '@tanstack/react-query';
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import {
+  act,
+  cleanup,
+  configure,
+  fireEvent,
+  render,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsagePage } from './UsagePage.js';
 import {
@@ -15,6 +24,9 @@ import {
   testQueryClient,
   testServices,
 } from './usage-test-kit.js';
+
+// Two cores shared by several test runs: give findBy/waitFor room beyond the 1 s default.
+configure({ asyncUtilTimeout: 5_000 });
 
 let restoreLayout: () => void;
 let client: QueryClient;
