@@ -4,7 +4,7 @@
  * user's email and sign-out; the offline-providers banner; and the current page, each inside
  * its own error boundary so one feature's crash leaves the rest usable.
  */
-import { lazy, type ReactNode, Suspense, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
 import { ChatPage } from '../chat/ChatPage.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
 import { Link } from './router.js';
@@ -55,6 +55,11 @@ export function Shell({ email, route, onSignOut }: Props) {
       : route.name === 'not-found'
         ? null
         : route.name;
+
+  useEffect(() => {
+    const label = NAV.find((item) => item.section === section)?.label ?? 'Not found';
+    document.title = `${label} · Atlas`;
+  }, [section]);
 
   return (
     <div className="shell" data-testid="app-shell">

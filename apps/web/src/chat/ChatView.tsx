@@ -95,6 +95,7 @@ export function ChatView({ conversationId, onSend }: Props) {
         </div>
       )}
       <Composer
+        focusKey={key}
         text={draft}
         onTextChange={setDraft}
         streaming={streaming}

@@ -3,10 +3,12 @@
  * The message box: Enter sends, Shift+Enter adds a line; Stop appears while the reply streams.
  */
 import { MESSAGE_MAX_CHARS } from '@atlas/protocol';
-import { type FormEvent, type KeyboardEvent, useId } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef } from 'react';
 import { SendIcon, StopIcon } from './icons.js';
 
 interface Props {
+  /** Focus the box when this changes (a conversation was opened). */
+  focusKey: string;
   /** The draft, owned by the page so it survives failures and resends can clear it. */
   text: string;
   onTextChange: (text: string) => void;
@@ -17,8 +19,23 @@ interface Props {
   onStop: () => void;
 }
 
-export function Composer({ text, onTextChange: setText, streaming, busy, onSend, onStop }: Props) {
+export function Composer({
+  focusKey,
+  text,
+  onTextChange: setText,
+  streaming,
+  busy,
+  onSend,
+  onStop,
+}: Props) {
   const hintId = useId();
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  // Opening a conversation is a request to write in it; the key is the trigger.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: focusKey is the trigger, not an input
+  useEffect(() => {
+    input.current?.focus();
+  }, [focusKey]);
   const tooLong = text.length > MESSAGE_MAX_CHARS;
   const blank = text.trim().length === 0;
   const canSend = !blank && !tooLong && !busy && !streaming;
@@ -40,6 +57,7 @@ export function Composer({ text, onTextChange: setText, streaming, busy, onSend,
         Message
       </label>
       <textarea
+        ref={input}
         id={`${hintId}-input`}
         className="composer__input"
         data-testid="chat-input"

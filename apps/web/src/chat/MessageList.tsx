@@ -24,7 +24,14 @@ export function MessageList({ conversationId, messages, onResend }: Props) {
       {messages.length === 0 ? (
         <p className="messages__empty">No messages yet. Say hello.</p>
       ) : (
-        <ol className="messages__list" aria-label="Messages" aria-live="polite">
+        // aria-busy while a reply streams: screen readers announce it once it is complete
+        // instead of token by token.
+        <ol
+          className="messages__list"
+          aria-label="Messages"
+          aria-live="polite"
+          aria-busy={messages.some((message) => message.local === 'streaming')}
+        >
           {messages.map((message) => (
             <MessageBubble key={message.id} message={message} onResend={onResend} />
           ))}
