@@ -19,6 +19,15 @@ import { storedRecords, waitFor } from './testing/stored-records.js';
 const adminDatabaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
 
+/**
+ * Production trusts X-Forwarded-For; a made-up client address keeps this run's per-address
+ * counters (in the shared Redis) its own.
+ */
+function madeUpClientAddress(): Record<string, string> {
+  const octet = () => Math.floor(Math.random() * 250) + 1;
+  return { 'x-forwarded-for': `10.${octet()}.${octet()}.${octet()}` };
+}
+
 describe.skipIf(!adminDatabaseUrl || !redisUrl)(
   'three instances behind a round-robin proxy (needs TEST_DATABASE_URL and TEST_REDIS_URL: instances share state only through a real PostgreSQL and Redis)',
   () => {
@@ -117,10 +126,7 @@ describe.skipIf(!adminDatabaseUrl || !redisUrl)(
     });
 
     it('holds the login limit (10 per address and email in 5 minutes) across instances', async () => {
-      // Production trusts X-Forwarded-For: a made-up address keeps this run's counters its own.
-      const headers = {
-        'x-forwarded-for': `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 250)).join('.')}`,
-      };
+      const headers = madeUpClientAddress();
       const email = `scale-${randomUUID()}@example.test`;
       const attempt = () =>
         plainRequest(`${cluster.proxy.url}/auth/v1/token?grant_type=password`, {
@@ -132,6 +138,25 @@ describe.skipIf(!adminDatabaseUrl || !redisUrl)(
       for (let i = 0; i < 10; i++) expect((await attempt()).status).toBe(400);
       expect(new Set(cluster.proxy.routed.slice(firstRouted))).toEqual(new Set([0, 1, 2]));
       const refused = await attempt();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    });
+
+    it('holds the sign-up limit (10 per address an hour) across instances', async () => {
+      const headers = madeUpClientAddress();
+      const signUp = () =>
+        plainRequest(`${cluster.proxy.url}/auth/v1/signup`, {
+          method: 'POST',
+          headers,
+          json: { email: `scale-${randomUUID()}@example.test`, password: 'correct horse battery' },
+        });
+      const firstRouted = cluster.proxy.routed.length;
+      for (let i = 0; i < 10; i++) {
+        const response = await signUp();
+        expect(response.status, response.body).toBe(200);
+      }
+      expect(new Set(cluster.proxy.routed.slice(firstRouted))).toEqual(new Set([0, 1, 2]));
+      const refused = await signUp();
       expect(refused.status).toBe(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     });
