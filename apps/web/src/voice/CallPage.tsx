@@ -39,8 +39,16 @@ export function CallView(props: { environment?: VoiceEnvironment }) {
           {state.error}
         </p>
       )}
-      {state.notice !== undefined && <p className="call-notice">{state.notice}</p>}
-      <MicLevel level={state.level} active={isActive(state.status)} />
+      <p className="call-notice">
+        {state.notice ??
+          (state.status === 'idle'
+            ? 'Start a call and just talk: Atlas answers out loud. Speak over it to interrupt.'
+            : '')}
+      </p>
+      <div className="call-meter-row">
+        <span className="call-label">Microphone</span>
+        <MicLevel level={state.level} active={isActive(state.status)} />
+      </div>
       <CallTranscript
         partial={state.partial}
         finalTranscript={state.finalTranscript}
