@@ -192,6 +192,39 @@ describe('AuthSession', () => {
     expect(second.auth.state.status).toBe('signed-out');
   });
 
+  it('stays signed in with the stored session when offline with an expired token', async () => {
+    const stored = session('expired', -60);
+    const backend = new FakeBackend();
+    backend.getSession.mockResolvedValueOnce({
+      data: { session: null },
+      error: new AuthRetryableFetchError('Failed to fetch', 0),
+    });
+    const auth = new AuthSession({
+      backend,
+      storageKey: 'atlas.auth.test',
+      now: () => NOW,
+      eventTarget: null,
+      storage: { getItem: (key) => (key === 'atlas.auth.test' ? JSON.stringify(stored) : null) },
+    });
+    await auth.start();
+    expect(auth.state).toMatchObject({ status: 'signed-in', userId: 'user-1' });
+
+    // Without a readable stored session it is signed out, as before.
+    const other = new FakeBackend();
+    other.getSession.mockResolvedValueOnce({
+      data: { session: null },
+      error: new AuthRetryableFetchError('Failed to fetch', 0),
+    });
+    const signedOut = new AuthSession({
+      backend: other,
+      storageKey: 'atlas.auth.test',
+      eventTarget: null,
+      storage: { getItem: () => '{not json' },
+    });
+    await signedOut.start();
+    expect(signedOut.state.status).toBe('signed-out');
+  });
+
   it('stop() unsubscribes from auth events and storage', async () => {
     const { auth, backend, target } = await started(session('stored', 3600));
     auth.stop();

@@ -5,7 +5,7 @@
  * ask at the same time), sign in/up/out that throw {@link AuthFailure}s with words for people,
  * and sign-out made in another tab (auth-js's BroadcastChannel, plus the `storage` event).
  */
-import type { Session } from '@supabase/auth-js';
+import { isAuthRetryableFetchError, type Session } from '@supabase/auth-js';
 import type { Logger } from '../app/logger.js';
 import type { AuthBackend, AuthResult, Credentials } from './auth-backend.js';
 import { AuthFailure } from './auth-errors.js';
@@ -26,6 +26,8 @@ export interface AuthSessionOptions {
   logger?: Logger;
   /** Where `storage` events come from; null to not listen (tests, workers). */
   eventTarget?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
+  /** Where the backend persists the session (read directly only when offline at start). */
+  storage?: Pick<Storage, 'getItem'> | null;
 }
 
 const LOADING: AuthState = { status: 'loading' };
@@ -48,6 +50,7 @@ export class AuthSession {
   readonly #marginMs: number;
   readonly #logger: Logger | undefined;
   readonly #eventTarget: AuthSessionOptions['eventTarget'];
+  readonly #storage: Pick<Storage, 'getItem'> | null;
   readonly #listeners = new Set<() => void>();
   #state: AuthState = LOADING;
   #refreshing: Promise<string | undefined> | null = null;
@@ -60,6 +63,8 @@ export class AuthSession {
     this.#marginMs = options.refreshMarginMs ?? 60_000;
     this.#logger = options.logger;
     this.#eventTarget = options.eventTarget === undefined ? globalThis.window : options.eventTarget;
+    this.#storage =
+      options.storage === undefined ? (globalThis.localStorage ?? null) : options.storage;
   }
 
   get state(): AuthState {
@@ -87,10 +92,16 @@ export class AuthSession {
       this.#eventTarget?.removeEventListener('storage', this.#onStorage);
     };
     const { data: current, error } = await this.#backend.getSession();
-    if (error !== null)
+    let session = current.session;
+    if (error !== null) {
       this.#logger?.warn('reading the stored session failed', { error: error.message });
+      // An expired token cannot be refreshed while offline, and auth-js then reports no
+      // session although it keeps it stored. The user stays signed in to read their local
+      // history; the token is refreshed when Atlas can be reached again.
+      if (session === null && isAuthRetryableFetchError(error)) session = this.#storedSession();
+    }
     // An auth event may have landed while getSession was pending; it is newer, keep it.
-    if (this.#state === LOADING) this.#set(stateOf(current.session));
+    if (this.#state === LOADING) this.#set(stateOf(session));
   }
 
   stop(): void {
@@ -177,6 +188,26 @@ export class AuthSession {
 
   #apply(result: AuthResult): void {
     if (result.data.session !== null) this.#set(stateOf(result.data.session));
+  }
+
+  /** The session as auth-js persisted it, when it has the fields the app relies on. */
+  #storedSession(): Session | null {
+    try {
+      const raw = this.#storage?.getItem(this.#storageKey);
+      if (raw == null) return null;
+      const value: unknown = JSON.parse(raw);
+      const candidate = value as Partial<Session> | null;
+      if (
+        typeof candidate?.access_token === 'string' &&
+        typeof candidate.refresh_token === 'string' &&
+        typeof candidate.user?.id === 'string'
+      ) {
+        return candidate as Session;
+      }
+    } catch {
+      // Unreadable storage means no usable session.
+    }
+    return null;
   }
 
   #onStorage = (event: StorageEvent) => {
