@@ -16,6 +16,7 @@ import {
   YAxis,
 } from 'recharts';
 import { UsageTooltip } from './UsageTooltip.js';
+import './usage-chart.css';
 import { toChartSeries } from './usage-chart-data.js';
 import { FEATURE_COLORS, featureLabel, formatUsd } from './usage-format.js';
 

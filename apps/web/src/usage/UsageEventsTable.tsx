@@ -11,6 +11,7 @@ import {
   formatUsd,
   formatWhen,
 } from './usage-format.js';
+import './usage-table.css';
 
 export interface UsageEventsTableProps {
   events: readonly UsageEvent[];
