@@ -45,8 +45,20 @@ export interface VoiceCall {
   dispose(): void;
 }
 
-const MIC_WORDS =
-  'The microphone is not available. Allow microphone access for this site and start the call again.';
+/** Why the audio could not start, in words: permission and missing devices are the usual causes. */
+export function describeAudioStartFailure(error: unknown): string {
+  const name = error instanceof DOMException ? error.name : undefined;
+  if (name === 'NotAllowedError' || name === 'SecurityError') {
+    return 'The microphone is blocked. Allow microphone access for this site and start the call again.';
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+    return 'No microphone was found. Connect one and start the call again.';
+  }
+  if (name === 'NotReadableError') {
+    return 'The microphone is in use by another application. Close it and start the call again.';
+  }
+  return 'Audio could not start in this browser. Reload the page and try again.';
+}
 
 export function startVoiceCall(deps: VoiceServiceDeps): VoiceCall {
   const log = deps.logger.child('voice');
@@ -129,8 +141,8 @@ export function startVoiceCall(deps: VoiceServiceDeps): VoiceCall {
       }
     },
     (error: unknown) => {
-      log.warn('microphone unavailable', { error: String(error) });
-      dispatch({ type: 'status', status: 'failed', message: MIC_WORDS });
+      log.warn('audio capture could not start', { error: String(error) });
+      dispatch({ type: 'status', status: 'failed', message: describeAudioStartFailure(error) });
     },
   );
 
