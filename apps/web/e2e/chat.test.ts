@@ -24,13 +24,13 @@ async function sendAndAwaitReply(page: Page, text: string) {
 describe('chat in the browser', () => {
   it('signs up through the sign-in page', async () => {
     const page = await suite.openPage();
-    await page.goto(suite.atlas.url);
+    await page.goto(suite.appUrl);
     // Signed out, the app sends people to sign in.
     await byTestId(page, 'auth-email').waitFor({ state: 'visible', timeout: 15_000 });
     expect(new URL(page.url()).pathname).toBe('/signin');
     await saveScreenshot(page, 'sign-in');
 
-    await signUpThroughUi(page, suite.atlas.url, newCredentials('signup'));
+    await signUpThroughUi(page, suite.appUrl, newCredentials('signup'));
     for (const nav of ['nav-chat', 'nav-call', 'nav-usage', 'sign-out']) {
       expect(await byTestId(page, nav).isVisible(), nav).toBe(true);
     }
@@ -38,7 +38,7 @@ describe('chat in the browser', () => {
 
   it('sends a message and sees the reply stream in', async () => {
     const page = await suite.openPage();
-    await signUpThroughUi(page, suite.atlas.url, newCredentials('chat'));
+    await signUpThroughUi(page, suite.appUrl, newCredentials('chat'));
     await byTestId(page, 'chat-input').fill('What is the capital of France?');
     await byTestId(page, 'chat-send').click();
     await waitForText(page, 'message-user', /What is the capital of France\?/);
@@ -56,7 +56,7 @@ describe('chat in the browser', () => {
   it('shows the conversation from IndexedDB after a reload, then syncs', async () => {
     const context = await suite.newContext();
     const page = await suite.openPage(context);
-    await signUpThroughUi(page, suite.atlas.url, newCredentials('reload'));
+    await signUpThroughUi(page, suite.appUrl, newCredentials('reload'));
     await sendAndAwaitReply(page, 'Tell me about Paris');
     await waitForAttributes(page, 'sync-status', { 'data-state': 'synced' });
     const title = (await byTestId(page, 'conversation-item').first().textContent()) ?? '';

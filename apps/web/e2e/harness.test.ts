@@ -20,11 +20,21 @@ describe('browser test harness', () => {
     });
   });
 
-  it('serves the built web app to Chromium', async () => {
+  it('serves the built app, with the SPA fallback and a CSP', async () => {
+    const response = await fetch(`${suite.atlas.url}/chat/some-conversation`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await response.text()).toContain('<div id="root">');
+  });
+
+  it('renders the app in Chromium under that CSP, without page errors', async () => {
     const page = await suite.openPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    const response = await page.goto(suite.atlas.url);
+    const response = await page.goto(suite.appUrl);
     expect(response?.status()).toBe(200);
     await page.waitForFunction(() => (document.getElementById('root')?.childElementCount ?? 0) > 0);
     expect(errors).toEqual([]);
@@ -32,7 +42,7 @@ describe('browser test harness', () => {
 
   it('gives pages a microphone that speaks the WAV', async () => {
     const page = await suite.openPage();
-    await page.goto(`${suite.atlas.url}/health`);
+    await page.goto(`${suite.appUrl}/health`);
     // The loudest 100 ms RMS (0..1) heard within a few seconds; the WAV's speech is well above
     // the app's speech threshold (0.02), its pause is digital silence.
     const loudest = await page.evaluate(async () => {

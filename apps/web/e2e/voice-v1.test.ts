@@ -29,10 +29,10 @@ describe('the V1 voice fallback in the browser', () => {
     const page = await suite.openPage();
     const wire = recordVoiceWire(page);
     const credentials = newCredentials('v1-caller');
-    await signUpThroughUi(page, suite.atlas.url, credentials);
+    await signUpThroughUi(page, suite.appUrl, credentials);
     await suite.atlas.setTier(credentials.email, 'studio');
 
-    await startCall(page, suite.atlas.url);
+    await startCall(page, suite.appUrl);
     await waitForAttributes(page, 'voice-mode', { 'data-mode': 'v1' });
     expect(await byTestId(page, 'voice-mode').textContent()).toMatch(/v1/i);
     await waitForText(page, 'final-transcript', new RegExp(SENTENCE, 'i'), 20_000);

@@ -19,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { type AppFront, startAppFront } from './app-front.js';
+import { atlasSecurityHeaders, snapshotWebApp } from './app-snapshot.js';
 import { type AtlasStack, type AtlasStackOptions, startAtlasStack } from './atlas-stack.js';
 import { launchChromium, saveScreenshot } from './browser.js';
 import { withDirectoryLock } from './directory-lock.js';
@@ -28,18 +30,30 @@ const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /**
- * Builds `apps/web/dist` unless it is newer than its sources (the script is a no-op then).
- * Test files run in parallel workers: a lock keeps two of them from building into the same
- * folder at once (the second finds the build up to date).
+ * Builds `apps/web/dist` unless it is newer than its sources (the script is a no-op then) and
+ * copies it to `snapshotDir`. Test files run in parallel workers: a lock keeps two of them
+ * from building into the same folder at once. A copy spoiled by someone else's rebuild (an
+ * `npm start` elsewhere on the machine) is retried.
  */
-export async function buildWebApp(): Promise<void> {
-  await withDirectoryLock(path.join(os.tmpdir(), 'atlas-e2e-web-build.lock'), () =>
-    run(process.execPath, [path.join(repoRoot, 'scripts/build-web.mjs')], { cwd: repoRoot }),
-  );
+export async function buildWebAppSnapshot(snapshotDir: string): Promise<void> {
+  await withDirectoryLock(path.join(os.tmpdir(), 'atlas-e2e-web-build.lock'), async () => {
+    for (let attempt = 1; ; attempt++) {
+      await run(process.execPath, [path.join(repoRoot, 'scripts/build-web.mjs')], {
+        cwd: repoRoot,
+      });
+      try {
+        return await snapshotWebApp(path.join(repoRoot, 'apps/web/dist'), snapshotDir);
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
+  });
 }
 
 export interface BrowserSuite {
   readonly atlas: AtlasStack;
+  /** What pages open: the app from this file's build snapshot, in front of Atlas. */
+  readonly appUrl: string;
   readonly browser: Browser;
   /** A browser context (own cookies and storage) closed when the file's tests are done. */
   newContext(): Promise<BrowserContext>;
@@ -50,17 +64,20 @@ export interface BrowserSuite {
 export function registerBrowserSuite(options: AtlasStackOptions): BrowserSuite {
   let atlas: AtlasStack | undefined;
   let browser: Browser | undefined;
-  let micDir: string | undefined;
+  /** Scratch space of this file: the fake microphone's WAV and the app snapshot. */
+  let workDir: string | undefined;
+  let front: AppFront | undefined;
   const contexts: BrowserContext[] = [];
   let testPages: Page[] = [];
   /** What the pages of the current test logged as errors, shown when it fails. */
   let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    micDir = await mkdtemp(path.join(os.tmpdir(), 'atlas-e2e-mic-'));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'atlas-e2e-'));
+    workDir = dir;
     const [wav] = await Promise.all([
-      writeFakeMicWav(micDir, { sentence: options.heardSentence }),
-      buildWebApp(),
+      writeFakeMicWav(dir, { sentence: options.heardSentence }),
+      buildWebAppSnapshot(path.join(dir, 'web')),
     ]);
     const [stack, chromium] = await Promise.allSettled([
       startAtlasStack(options),
@@ -70,6 +87,11 @@ export function registerBrowserSuite(options: AtlasStackOptions): BrowserSuite {
     if (stack.status === 'fulfilled') atlas = stack.value;
     if (chromium.status === 'fulfilled') browser = chromium.value;
     for (const result of [stack, chromium]) if (result.status === 'rejected') throw result.reason;
+    front = await startAppFront({
+      atlasUrl: suite.atlas.url,
+      snapshotDir: path.join(dir, 'web'),
+      securityHeaders: await atlasSecurityHeaders(suite.atlas.url),
+    });
   }, 120_000);
 
   afterEach(async ({ task }) => {
@@ -90,14 +112,19 @@ export function registerBrowserSuite(options: AtlasStackOptions): BrowserSuite {
   afterAll(async () => {
     for (const context of contexts.splice(0)) await context.close().catch(() => {});
     await browser?.close();
+    await front?.close();
     await atlas?.close();
-    if (micDir) await rm(micDir, { recursive: true, force: true });
+    if (workDir) await rm(workDir, { recursive: true, force: true });
   }, 60_000);
 
   const suite: BrowserSuite = {
     get atlas() {
       if (!atlas) throw new Error('the Atlas stack is not started (use it inside a test)');
       return atlas;
+    },
+    get appUrl() {
+      if (!front) throw new Error('the app front is not started (use it inside a test)');
+      return front.url;
     },
     get browser() {
       if (!browser) throw new Error('Chromium is not started (use it inside a test)');
