@@ -51,4 +51,34 @@ describe('applySyncPage', () => {
     await applySyncPage(db, syncPage({ nextCursor: null }));
     expect((await db.meta.get('syncCursor'))?.value).toBe('kept');
   });
+
+  it('keeps a streaming reply below its message when the server stamped the message later', async () => {
+    const db = new ChatDatabase(uniqueUserId());
+    await db.messages.bulkPut([
+      local('local-user', {
+        content: 'question',
+        local: 'sent',
+        createdAt: '2026-03-01T09:00:00.000000Z',
+      }),
+      local('local-reply', {
+        role: 'assistant',
+        content: 'ans',
+        local: 'streaming',
+        createdAt: '2026-03-01T09:00:00.000001Z',
+      }),
+    ]);
+    await applySyncPage(
+      db,
+      syncPage({
+        messages: [
+          message('srv-user', 'c1', {
+            content: 'question',
+            createdAt: '2026-03-01T09:00:05.000000Z',
+          }),
+        ],
+        nextCursor: 'n',
+      }),
+    );
+    expect((await db.messagesOf('c1')).map((m) => m.id)).toEqual(['srv-user', 'local-reply']);
+  });
 });

@@ -6,7 +6,7 @@
  * a closed tab never leaves a cursor ahead of the data.
  */
 import type { Message, SyncResponse } from '@atlas/protocol';
-import { type ChatDatabase, type StoredMessage, SYNC_CURSOR_KEY } from './chat-db.js';
+import { type ChatDatabase, justAfter, type StoredMessage, SYNC_CURSOR_KEY } from './chat-db.js';
 
 export async function applySyncPage(db: ChatDatabase, page: SyncResponse): Promise<void> {
   await db.transaction('rw', db.conversations, db.messages, db.meta, async () => {
@@ -50,5 +50,14 @@ async function replaceLocalCopy(db: ChatDatabase, message: Message): Promise<voi
   } else if (message.metadata.cancelled === true || message.metadata.error !== undefined) {
     match = locals.find((row) => row.local === 'stopped' || row.local === 'failed');
   }
-  if (match !== undefined) await db.messages.delete(match.id);
+  if (match === undefined) return;
+  await db.messages.delete(match.id);
+  if (message.role !== 'user') return;
+  // A reply still streaming for this message must stay below it, though the server's clock
+  // stamped the message later than this device's did.
+  for (const reply of await db.messagesOf(message.conversationId)) {
+    if (reply.local === 'streaming' && reply.createdAt <= message.createdAt) {
+      await db.messages.update(reply.id, { createdAt: justAfter(message.createdAt) });
+    }
+  }
 }

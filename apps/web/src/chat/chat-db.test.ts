@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ChatDatabase,
   INTERRUPTED_AFTER_MS,
+  justAfter,
+  laterOf,
   localTimestamp,
   recoverInterruptedRows,
   type StoredMessage,
@@ -44,5 +46,16 @@ describe('recoverInterruptedRows', () => {
       'live-pending': 'pending',
       server: undefined,
     });
+  });
+});
+
+describe('timestamps', () => {
+  it('steps one microsecond, carrying into the next second', () => {
+    expect(justAfter('2026-03-01T10:00:00.000001Z')).toBe('2026-03-01T10:00:00.000002Z');
+    expect(justAfter('2026-03-01T10:00:59.999999Z')).toBe('2026-03-01T10:01:00.000000Z');
+    expect(justAfter('not a timestamp')).toBe('not a timestamp');
+    expect(laterOf('2026-03-01T10:00:00.000001Z', '2026-03-01T09:00:00.000000Z')).toBe(
+      '2026-03-01T10:00:00.000001Z',
+    );
   });
 });

@@ -122,6 +122,26 @@ export function localTimestamp(now = new Date()): string {
   return now.toISOString().replace(/Z$/, '000Z');
 }
 
+const TIMESTAMP = /^(.*\.)(\d{6})Z$/;
+
+/**
+ * The timestamp one microsecond after `timestamp` (server format). Rows written here sort after
+ * everything already in the conversation even when this device's clock is behind Atlas's.
+ */
+export function justAfter(timestamp: string): string {
+  const match = TIMESTAMP.exec(timestamp);
+  if (match === null) return timestamp;
+  const micros = Number(match[2]) + 1;
+  if (micros < 1_000_000) return `${match[1]}${String(micros).padStart(6, '0')}Z`;
+  const nextSecond = new Date(Date.parse(`${match[1]}000Z`) + 1000);
+  return localTimestamp(nextSecond);
+}
+
+/** The later of two timestamps in the server format (they compare as strings). */
+export function laterOf(a: string, b: string): string {
+  return a > b ? a : b;
+}
+
 export function newLocalId(): string {
   return `${LOCAL_ID_PREFIX}${crypto.randomUUID()}`;
 }

@@ -16,7 +16,14 @@ import type { z } from 'zod';
 import type { ApiClient } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { readSse } from '../api/sse.js';
-import { type ChatDatabase, localTimestamp, newLocalId, type StoredMessage } from './chat-db.js';
+import {
+  type ChatDatabase,
+  justAfter,
+  laterOf,
+  localTimestamp,
+  newLocalId,
+  type StoredMessage,
+} from './chat-db.js';
 
 export interface SendMessageOptions {
   api: Pick<ApiClient, 'raw'>;
@@ -38,8 +45,11 @@ export type SendOutcome = 'done' | 'stopped';
 export async function sendMessage(options: SendMessageOptions): Promise<SendOutcome> {
   const { api, db, conversationId, content, signal } = options;
   const now = options.now ?? (() => new Date());
-  const sentAt = now();
-  const userMessageId = await storePendingUserMessage(db, options, localTimestamp(sentAt));
+  // After the conversation's newest row, whatever this device's clock says.
+  const newest = (await db.messagesOf(conversationId)).at(-1)?.createdAt;
+  const clock = localTimestamp(now());
+  const sentAt = newest === undefined ? clock : laterOf(clock, justAfter(newest));
+  const userMessageId = await storePendingUserMessage(db, options, sentAt);
 
   let response: Response;
   try {
@@ -63,7 +73,7 @@ export async function sendMessage(options: SendMessageOptions): Promise<SendOutc
   options.onAccepted?.();
   await db.messages.update(userMessageId, { local: 'sent' });
   const replyId = newLocalId();
-  const replyAt = localTimestamp(new Date(sentAt.getTime() + 1));
+  const replyAt = justAfter(sentAt);
   await db.messages.put({
     id: replyId,
     conversationId,
