@@ -35,7 +35,7 @@ describe.skipIf(!adminDatabaseUrl || !redisUrl)(
     const observed = new ObservedCalls();
 
     beforeAll(async () => {
-      buildServer();
+      await buildServer();
       cluster = await startScaleCluster({
         size: 3,
         adminDatabaseUrl: adminDatabaseUrl ?? '',

@@ -13,7 +13,8 @@ import { type ProcessSampler, startProcessSampler } from './process-stats.js';
 import type { AtlasReply, DriverRequest } from './soak-ipc.js';
 
 function reply(message: AtlasReply): void {
-  process.send?.(message);
+  // The driver may be gone (Ctrl-C while we started): then there is nobody to answer.
+  if (process.connected) process.send?.(message);
 }
 
 async function createStudioUsers(db: Database, count: number): Promise<string[]> {

@@ -34,6 +34,8 @@ export interface ChurnOptions {
   /** One token per worker (one studio user each). */
   tokens: readonly string[];
   deadline: number;
+  /** Ends the churn early (Ctrl-C): workers finish their current cycle and stop. */
+  stop?: AbortSignal;
 }
 
 export function newChurnStats(): ChurnStats {
@@ -117,7 +119,7 @@ async function cycle(options: ChurnOptions, token: string, stats: ChurnStats): P
 }
 
 async function worker(options: ChurnOptions, token: string, stats: ChurnStats): Promise<void> {
-  while (Date.now() < options.deadline) {
+  while (Date.now() < options.deadline && !options.stop?.aborted) {
     try {
       await cycle(options, token, stats);
     } catch (error) {

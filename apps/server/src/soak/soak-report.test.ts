@@ -52,4 +52,15 @@ describe('soak report', () => {
     expect(text).toMatch(/rss\s+10\.000 MiB\/min \(flat below 2, 6 samples\): GROWING/);
     expect(text).toMatch(/verdict: NOT FLAT$/);
   });
+
+  it('says when a run was too short to judge, rather than calling it growing', () => {
+    const report = buildSoakReport({
+      minutes: 0.1,
+      concurrency: 2,
+      churn: newChurnStats(),
+      samples: samples(0).slice(0, 2),
+    });
+    expect(report.flat).toBe(false);
+    expect(formatSoakReport(report)).toMatch(/rss .*\(flat below 2, 1 samples\): TOO FEW SAMPLES/);
+  });
 });

@@ -5,7 +5,7 @@
  */
 import type { ChurnStats } from './churn.js';
 import type { AtlasSample } from './soak-ipc.js';
-import { judgeTrend, type TrendRule, type TrendVerdict } from './trend.js';
+import { judgeTrend, MIN_TREND_POINTS, type TrendRule, type TrendVerdict } from './trend.js';
 
 export interface TimedSample extends AtlasSample {
   /** Minutes since the churn started. */
@@ -49,6 +49,9 @@ export function buildSoakReport(fields: Omit<SoakReport, 'verdicts' | 'flat'>): 
   return { ...fields, verdicts, flat: verdicts.every((v) => v.flat) };
 }
 
+const verdictWord = (v: TrendVerdict) =>
+  v.flat ? 'flat' : v.points < MIN_TREND_POINTS ? 'TOO FEW SAMPLES' : 'GROWING';
+
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
 export function formatSoakReport(report: SoakReport): string {
@@ -80,7 +83,7 @@ export function formatSoakReport(report: SoakReport): string {
   for (const v of report.verdicts) {
     lines.push(
       `  ${v.metric.padEnd(16)} ${fixed(v.slopePerMinute, 3).padStart(9)} ${v.unit}/min ` +
-        `(flat below ${v.maxSlopePerMinute}, ${v.points} samples): ${v.flat ? 'flat' : 'GROWING'}`,
+        `(flat below ${v.maxSlopePerMinute}, ${v.points} samples): ${verdictWord(v)}`,
     );
   }
   lines.push('', `verdict: ${report.flat ? 'FLAT' : 'NOT FLAT'}`);

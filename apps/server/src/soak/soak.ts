@@ -59,6 +59,12 @@ async function runSoak(options: SoakOptions): Promise<boolean> {
   const log = (line: string) => {
     if (!options.json) process.stdout.write(`${line}\n`);
   };
+  // Ctrl-C: stop churning, still report what was measured, and clean up (Atlas, temp dir).
+  const stop = new AbortController();
+  process.once('SIGINT', () => {
+    log('stopping early: finishing the current cycles');
+    stop.abort();
+  });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'atlas-soak-'));
   const secret = randomBytes(32).toString('hex');
   const deepgram = await startDeepgramFake({
@@ -97,7 +103,12 @@ async function runSoak(options: SoakOptions): Promise<boolean> {
     const started = Date.now();
     const deadline = started + options.minutes * 60_000;
     const running = churn(
-      { wsUrl: `${atlas.url.replace(/^http/, 'ws')}/v2/voice`, tokens, deadline },
+      {
+        wsUrl: `${atlas.url.replace(/^http/, 'ws')}/v2/voice`,
+        tokens,
+        deadline,
+        stop: stop.signal,
+      },
       stats,
     );
     const samples: TimedSample[] = [];

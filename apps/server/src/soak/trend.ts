@@ -40,6 +40,9 @@ export function secondHalf<T>(samples: readonly T[]): T[] {
   return samples.slice(Math.floor(samples.length / 2));
 }
 
+/** Fewest second-half points a slope is judged on. */
+export const MIN_TREND_POINTS = 3;
+
 export interface TrendRule {
   /** Name shown in the report, e.g. `rss`. */
   metric: string;
@@ -66,6 +69,6 @@ export function judgeTrend(rule: TrendRule, series: readonly TrendPoint[]): Tren
     ...rule,
     slopePerMinute,
     points: fitted.length,
-    flat: fitted.length >= 3 && slopePerMinute <= rule.maxSlopePerMinute,
+    flat: fitted.length >= MIN_TREND_POINTS && slopePerMinute <= rule.maxSlopePerMinute,
   };
 }

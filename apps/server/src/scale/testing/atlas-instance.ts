@@ -8,6 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withDirectoryLock } from '../../../../web/e2e/support/directory-lock.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 const MAIN_JS = path.join(REPO_ROOT, 'apps/server/dist/main.js');
@@ -15,17 +16,23 @@ const MAIN_JS = path.join(REPO_ROOT, 'apps/server/dist/main.js');
 const MAX_OUTPUT_CHARS = 64 * 1024;
 const START_TIMEOUT_MS = 30_000;
 
-/** Builds the server once (incremental: nearly free when nothing changed). */
-export function buildServer(): void {
-  execFileSync(
-    process.execPath,
-    [
-      path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'),
-      '-b',
-      'apps/server/tsconfig.build.json',
-    ],
-    { cwd: REPO_ROOT, stdio: 'inherit' },
-  );
+/**
+ * Builds the server (incremental: nearly free when nothing changed). Test files in parallel
+ * workers that build too would otherwise write the same `dist` files at once, and a process
+ * started meanwhile could load a half-written module: a lock makes them take turns.
+ */
+export async function buildServer(): Promise<void> {
+  await withDirectoryLock(path.join(os.tmpdir(), 'atlas-server-build.lock'), async () => {
+    execFileSync(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'),
+        '-b',
+        'apps/server/tsconfig.build.json',
+      ],
+      { cwd: REPO_ROOT, stdio: 'inherit' },
+    );
+  });
 }
 
 export interface InstanceExit {
