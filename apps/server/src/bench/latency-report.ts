@@ -27,6 +27,14 @@ export interface ModeReport {
   readonly heardRight: number;
   readonly speculativeReleases: number;
   readonly stages: Record<Stage, StageReport>;
+  /**
+   * What the gateway itself reported (`turn_metrics`), p50/p95: LLM time to first token and TTS
+   * time to first byte as Atlas saw them (provider plus network), and its end-to-end.
+   */
+  readonly server: Record<
+    'llmTtft' | 'ttsTtfb' | 'e2e',
+    { p50: number | null; p95: number | null }
+  >;
   readonly errors: readonly string[];
 }
 
@@ -92,6 +100,10 @@ export function modeReport(
       ];
     }),
   ) as Record<Stage, StageReport>;
+  const serverStat = (values: ReadonlyArray<number | null>) => {
+    const summary = summarize(values);
+    return { p50: roundMs(summary.p50), p95: roundMs(summary.p95) };
+  };
   return {
     mode,
     turns: turns.length,
@@ -99,6 +111,11 @@ export function modeReport(
     heardRight: turns.filter((turn) => turn.heardRight).length,
     speculativeReleases: turns.filter((turn) => turn.speculative === true).length,
     stages,
+    server: {
+      llmTtft: serverStat(ok.map((turn) => turn.serverLlmTtftMs)),
+      ttsTtfb: serverStat(ok.map((turn) => turn.serverTtsTtfbMs)),
+      e2e: serverStat(ok.map((turn) => turn.serverE2eMs)),
+    },
     errors: [...new Set(turns.flatMap((turn) => (turn.error ? [turn.error] : [])))].slice(0, 5),
   };
 }
@@ -131,17 +148,20 @@ export function latencyTargets(profiles: readonly ProfileReport[]): TargetCheck[
   const realistic = profiles.find((p) => p.profile === 'realistic');
   const checks: TargetCheck[] = [];
   if (zero) {
-    const added = Math.max(
-      ...(['v2-final', 'v2-speculative'] as const).map(
-        (mode) => stageOf(zero, mode, 'firstAudio')?.addedP95 ?? Number.POSITIVE_INFINITY,
-      ),
-    );
-    checks.push({
-      name: 'zero: Atlas added time, voice-to-voice p95 (worst V2 mode)',
-      value: Number.isFinite(added) ? added : null,
-      target: '<= 10 ms',
-      met: added <= 10,
-    });
+    // Speculation is what Atlas ships; waiting for the final adds two provider round trips in
+    // series, which the zero profile makes as short as a local HTTP request can be.
+    for (const [mode, label] of [
+      ['v2-speculative', 'speculative, the default'],
+      ['v2-final', 'waiting for the final'],
+    ] as const) {
+      const added = stageOf(zero, mode, 'firstAudio')?.addedP95 ?? null;
+      checks.push({
+        name: `zero: Atlas added time, voice-to-voice p95 (${label})`,
+        value: added,
+        target: '<= 10 ms',
+        met: added !== null && added <= 10,
+      });
+    }
   }
   if (realistic) {
     const final = stageOf(realistic, 'v2-final', 'firstAudio')?.p50 ?? null;

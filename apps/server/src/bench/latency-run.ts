@@ -89,14 +89,10 @@ async function runProfile(
       turns.push(...(await runV2Sessions(atlasFor[mode], mode, corpus, options)));
     }
     options.log(
-      `profile ${profile}: v1 (warm-up turn, then ${options.sessions * options.turns} turns)`,
+      `profile ${profile}: v1 (warm-up turn, then ${options.sessions} x ${options.turns} turns)`,
     );
-    const user = await speculative.newUser();
-    const v1 = new V1BenchClient(speculative.server.url, user.token);
-    await v1.runTurn(corpus[0] as Utterance);
-    for (let i = 0; i < options.sessions * options.turns; i++) {
-      turns.push(await v1.runTurn(corpus[i % corpus.length] as Utterance));
-    }
+    await runV1Clients(speculative, corpus, { sessions: 1, turns: 1 });
+    turns.push(...(await runV1Clients(speculative, corpus, options)));
     return turns;
   } finally {
     for (const atlas of opened.reverse()) await atlas.close();
@@ -125,4 +121,22 @@ async function runV2Sessions(
     return turns;
   });
   return (await Promise.all(sessions)).flat();
+}
+
+async function runV1Clients(
+  atlas: BenchAtlas,
+  corpus: readonly Utterance[],
+  shape: { sessions: number; turns: number },
+): Promise<TurnTiming[]> {
+  const clients = Array.from({ length: shape.sessions }, async (_, client) => {
+    await new Promise((resolve) => setTimeout(resolve, client * STAGGER_MS));
+    const user = await atlas.newUser();
+    const v1 = new V1BenchClient(atlas.server.url, user.token);
+    const turns: TurnTiming[] = [];
+    for (let turn = 0; turn < shape.turns; turn++) {
+      turns.push(await v1.runTurn(corpus[(client + turn) % corpus.length] as Utterance));
+    }
+    return turns;
+  });
+  return (await Promise.all(clients)).flat();
 }

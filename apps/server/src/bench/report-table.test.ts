@@ -36,6 +36,11 @@ describe('latency and target tables', () => {
         heardRight: 2,
         speculativeReleases: 2,
         stages: { firstPartial: stage, final: stage, firstText: stage, firstAudio: stage },
+        server: {
+          llmTtft: { p50: 1, p95: 2 },
+          ttsTtfb: { p50: 1, p95: 2 },
+          e2e: { p50: 1, p95: 2 },
+        },
         errors: [],
       },
     ],
@@ -46,7 +51,10 @@ describe('latency and target tables', () => {
     expect(lines[0]).toBe(
       'profile zero: v2-speculative 2/3 turns ok, 2 heard right, 2 speculative',
     );
-    expect(lines).toHaveLength(1 + 2 + 4);
+    expect(lines).toHaveLength(1 + 2 + 4 + 1);
+    expect(lines.at(-1)).toBe(
+      'as Atlas saw its providers (ms): v2-speculative LLM first token p50 1, TTS first byte p50 1',
+    );
     expect(lines[3]).toMatch(/^v2-speculative\s+first partial .*\s2\s+10\s+12\s+8\s+2\s+4$/);
   });
 

@@ -53,10 +53,17 @@ export function latencyTable(report: ProfileReport): string {
         `${m.mode} ${m.turns - m.failed}/${m.turns} turns ok, ${m.heardRight} heard right${m.mode === 'v2-speculative' ? `, ${m.speculativeReleases} speculative` : ''}`,
     )
     .join('; ')}`;
+  const server = report.modes
+    .filter((m) => m.mode !== 'v1')
+    .map(
+      (m) =>
+        `${m.mode} LLM first token p50 ${formatCell(m.server.llmTtft.p50)}, TTS first byte p50 ${formatCell(m.server.ttsTtfb.p50)}`,
+    )
+    .join('; ');
   return `${header}\n${formatTable(
     ['mode', 'stage (ms)', 'n', 'p50', 'p95', 'floor', 'added p50', 'added p95'],
     rows,
-  )}`;
+  )}\nas Atlas saw its providers (ms): ${server}`;
 }
 
 export function targetsTable(checks: readonly TargetCheck[]): string {

@@ -15,6 +15,9 @@ export interface TurnTiming {
   readonly firstAudioMs: number | null;
   /** The gateway's own `turn_metrics.e2eMs` (its end of speech is the last partial change). */
   readonly serverE2eMs: number | null;
+  /** The gateway's `llmTtftMs` and `ttsTtfbMs`: provider times as Atlas saw them. */
+  readonly serverLlmTtftMs: number | null;
+  readonly serverTtsTtfbMs: number | null;
   /** Whether the released reply had been generated speculatively. */
   readonly speculative: boolean | null;
   /** The final transcript was the sentence spoken (normalised). */

@@ -34,6 +34,8 @@ export class V1BenchClient {
       utterance: utterance.text,
       firstPartialMs: null,
       serverE2eMs: null,
+      serverLlmTtftMs: null,
+      serverTtsTtfbMs: null,
       speculative: null,
     };
     let finalAt: number | undefined;

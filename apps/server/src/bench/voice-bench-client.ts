@@ -229,6 +229,8 @@ export class VoiceBenchClient {
       firstTextMs: since(turn.speechEndAt, turn.firstTextAt),
       firstAudioMs: since(turn.speechEndAt, turn.firstAudioAt),
       serverE2eMs: turn.metrics?.e2eMs ?? null,
+      serverLlmTtftMs: turn.metrics?.llmTtftMs ?? null,
+      serverTtsTtfbMs: turn.metrics?.ttsTtfbMs ?? null,
       speculative: turn.metrics?.speculative ?? null,
       heardRight,
       ...(error === undefined ? {} : { error }),
