@@ -50,7 +50,12 @@ export function authStorageKey(url: string): string {
   return `atlas.auth.${new URL(url).host}`;
 }
 
-export function createGoTrueBackend(config: ClientConfig, origin: string): GoTrueClient {
+export function createGoTrueBackend(
+  config: ClientConfig,
+  origin: string,
+  /** Tests pass a fake; the browser's otherwise. */
+  fetchImpl?: typeof fetch,
+): GoTrueClient {
   const url = authUrl(config, origin);
   const anonKey = config.auth.anonKey;
   return new GoTrueClient({
@@ -63,6 +68,7 @@ export function createGoTrueBackend(config: ClientConfig, origin: string): GoTru
     autoRefreshToken: true,
     // Atlas only uses email and password: no OAuth redirects to pick up from the URL.
     detectSessionInUrl: false,
+    ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
     // Atlas's /auth/v1 treats a refresh token presented twice as theft and ends the session
     // (no reuse grace period), so two tabs must never refresh at once: a Web Lock serialises
     // auth calls across tabs and the second tab then reads the already-refreshed session.
