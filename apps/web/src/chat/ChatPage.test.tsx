@@ -285,4 +285,16 @@ describe('ChatPage', () => {
     );
     expect(screen.getByTestId('message-assistant').textContent).toBe('From the server');
   });
+
+  it('looks for a deep-linked conversation while syncing, then says it is not found', async () => {
+    const gate = deferred<Response>();
+    renderChat({
+      conversationId: 'missing',
+      onSend: () => jsonResponse({}, 500),
+      onSync: () => gate.promise,
+    });
+    expect(await screen.findByText('Looking for this conversation…')).toBeTruthy();
+    gate.resolve(jsonResponse(syncPage({ nextCursor: 'c' })));
+    expect(await screen.findByText('Conversation not found')).toBeTruthy();
+  });
 });

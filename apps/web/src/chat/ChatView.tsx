@@ -7,7 +7,7 @@ import { useRef, useState } from 'react';
 import { describeError } from '../api/api-error.js';
 import { Composer } from './Composer.js';
 import { UNTITLED } from './ConversationItem.js';
-import { useChat, useChatState } from './chat-context.js';
+import { useChat, useChatState, useSyncStatus } from './chat-context.js';
 import type { SendResult } from './chat-controller.js';
 import type { StoredMessage } from './chat-db.js';
 import { MessageList } from './MessageList.js';
@@ -77,10 +77,7 @@ export function ChatView({ conversationId, onSend }: Props) {
           <p>Ask anything. Your conversations are kept on this device and synced to Atlas.</p>
         </div>
       ) : conversation !== undefined && conversation.row === null && messages?.length === 0 ? (
-        <div className="chat__welcome">
-          <h2>Conversation not found</h2>
-          <p>It may have been deleted, or it has not synced to this device yet.</p>
-        </div>
+        <MissingConversation />
       ) : (
         <MessageList conversationId={key} messages={messages ?? []} onResend={resend} />
       )}
@@ -104,5 +101,23 @@ export function ChatView({ conversationId, onSend }: Props) {
         onStop={() => controller.stop()}
       />
     </section>
+  );
+}
+
+/** A conversation this device does not have: still syncing, or really gone. */
+function MissingConversation() {
+  const { state } = useSyncStatus();
+  if (state === 'local' || state === 'syncing') {
+    return (
+      <div className="chat__welcome" role="status">
+        <p>Looking for this conversation…</p>
+      </div>
+    );
+  }
+  return (
+    <div className="chat__welcome">
+      <h2>Conversation not found</h2>
+      <p>It may have been deleted, or it has not synced to this device yet.</p>
+    </div>
   );
 }
