@@ -12,6 +12,8 @@ export interface ObservedSession {
   replies: number;
   /** `session_ended.costUsd`; undefined while live or when the instance died under it. */
   endedCostUsd?: number;
+  /** `session_ended.reason`, as `voice_sessions.end_reason` must say. */
+  endReason?: string;
 }
 
 export interface ObservedUser {
@@ -58,9 +60,17 @@ export class ObservedCalls {
 
   async end(userId: string, sessionId: string, client: VoiceTestClient): Promise<number> {
     client.send({ type: 'session_end' });
+    return this.ended(userId, sessionId, client);
+  }
+
+  /** Waits for the server to end the session (e.g. on shutdown) and the close code. */
+  async ended(userId: string, sessionId: string, client: VoiceTestClient): Promise<number> {
     const ended = await client.waitForType('session_ended', 1, TURN_TIMEOUT_MS);
     const session = this.#user(userId).sessions.get(sessionId);
-    if (session) session.endedCostUsd = ended.costUsd;
+    if (session) {
+      session.endedCostUsd = ended.costUsd;
+      session.endReason = ended.reason;
+    }
     return (await client.waitForClose()).code;
   }
 

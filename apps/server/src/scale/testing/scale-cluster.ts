@@ -45,6 +45,10 @@ export interface ClusterUser {
 
 export interface ScaleCluster {
   db: Database;
+  /** The environment every instance shares (no port, no data dir). */
+  env: Readonly<Record<string, string>>;
+  /** A fresh data directory, deleted when the cluster closes. */
+  newDataDir(): string;
   instances: AtlasInstance[];
   proxy: RoundRobinProxy;
   wsUrl: string;
@@ -96,12 +100,15 @@ export async function startScaleCluster(options: {
       OPENAI_API_KEY: 'sk-openai-scale',
       OPENAI_BASE_URL: openai.baseURL,
     };
+    const newDataDir = () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'atlas-scale-'));
+      cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+      return dataDir;
+    };
     const instances = await Promise.all(
-      Array.from({ length: options.size }, () => {
-        const dataDir = mkdtempSync(path.join(os.tmpdir(), 'atlas-scale-'));
-        cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-        return AtlasInstance.start({ ...baseEnv, ATLAS_DATA_DIR: dataDir });
-      }),
+      Array.from({ length: options.size }, () =>
+        AtlasInstance.start({ ...baseEnv, ATLAS_DATA_DIR: newDataDir() }),
+      ),
     );
     cleanups.push(() => Promise.all(instances.map((instance) => instance.stop('SIGKILL'))));
     const proxy = await RoundRobinProxy.start(
@@ -111,6 +118,8 @@ export async function startScaleCluster(options: {
 
     return {
       db,
+      env: baseEnv,
+      newDataDir,
       instances,
       proxy,
       wsUrl: `ws://127.0.0.1:${proxy.port}/v2/voice`,
