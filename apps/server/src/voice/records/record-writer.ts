@@ -26,6 +26,7 @@ import path from 'node:path';
 import type { Database, Queryable } from '../../db/database.js';
 import { backoffDelay } from '../../db/retry.js';
 import type { Logger } from '../../observability/logger.js';
+import { LoopYielder } from './loop-yield.js';
 import { RecordQueue } from './record-queue.js';
 import { type DeadLetter, RecordSpool } from './record-spool.js';
 import { isRecordError, touchConversations, writeRecord } from './record-sql.js';
@@ -416,11 +417,13 @@ export class RecordWriter {
       inserted = await this.#db.asService(async (tx) => {
         let count = 0;
         const touched = new Set<string>();
+        const turns = new LoopYielder();
         for (const record of records) {
           if (await writeRecord(tx, record)) {
             count++;
             if (record.kind === 'message') touched.add(record.conversationId);
           }
+          await turns.maybeYield();
         }
         await touchConversations(tx, touched);
         return count;
@@ -443,7 +446,9 @@ export class RecordWriter {
     refused.length = 0; // the backend may run this callback again after a transient error
     let count = 0;
     const touched = new Set<string>();
+    const turns = new LoopYielder();
     for (const record of records) {
+      await turns.maybeYield();
       await tx.query('savepoint voice_record');
       try {
         if (await writeRecord(tx, record)) {
