@@ -12,6 +12,7 @@
  * });
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,18 +76,21 @@ export function registerBrowserSuite(options: AtlasStackOptions): BrowserSuite {
   beforeAll(async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'atlas-e2e-'));
     workDir = dir;
-    const [wav] = await Promise.all([
-      writeFakeMicWav(dir, { sentence: options.heardSentence }),
-      buildWebAppSnapshot(path.join(dir, 'web')),
+    // Independent steps run side by side: the build, Atlas, and the WAV then Chromium. Atlas
+    // picks its static folder when it starts, so on a fresh clone it waits for the first build.
+    const firstBuild = !existsSync(path.join(repoRoot, 'apps/web/dist/index.html'));
+    const building = buildWebAppSnapshot(path.join(dir, 'web'));
+    const [built, stack, chromium] = await Promise.allSettled([
+      building,
+      firstBuild ? building.then(() => startAtlasStack(options)) : startAtlasStack(options),
+      writeFakeMicWav(dir, { sentence: options.heardSentence }).then(launchChromium),
     ]);
-    const [stack, chromium] = await Promise.allSettled([
-      startAtlasStack(options),
-      launchChromium(wav),
-    ]);
-    // Keep whichever started, so afterAll closes it even when the other failed.
+    // Keep whichever started, so afterAll closes it even when another step failed.
     if (stack.status === 'fulfilled') atlas = stack.value;
     if (chromium.status === 'fulfilled') browser = chromium.value;
-    for (const result of [stack, chromium]) if (result.status === 'rejected') throw result.reason;
+    for (const result of [built, stack, chromium]) {
+      if (result.status === 'rejected') throw result.reason;
+    }
     front = await startAppFront({
       atlasUrl: suite.atlas.url,
       snapshotDir: path.join(dir, 'web'),
