@@ -228,6 +228,11 @@ describe('ChatPage', () => {
       expect(screen.getByTestId('conversation-item').textContent).toBe('Lisbon weekend'),
     );
 
+    // Escape backs out of the confirmation.
+    fireEvent.click(screen.getByTestId('delete-conversation'));
+    fireEvent.keyDown(screen.getByRole('alertdialog'), { key: 'Escape' });
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+
     view.fetch.mockImplementationOnce(async () => new Response(null, { status: 204 }));
     fireEvent.click(screen.getByTestId('delete-conversation'));
     const dialog = screen.getByRole('alertdialog');

@@ -3,8 +3,20 @@
  * The message box: Enter sends, Shift+Enter adds a line; Stop appears while the reply streams.
  */
 import { MESSAGE_MAX_CHARS } from '@atlas/protocol';
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef } from 'react';
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+} from 'react';
 import { SendIcon, StopIcon } from './icons.js';
+
+/** Whether CSS alone grows the box with its text (`field-sizing: content`). */
+function sizesItself(): boolean {
+  return typeof CSS !== 'undefined' && CSS.supports?.('field-sizing', 'content') === true;
+}
 
 interface Props {
   /** Focus the box when this changes (a conversation was opened). */
@@ -30,6 +42,16 @@ export function Composer({
 }: Props) {
   const hintId = useId();
   const input = useRef<HTMLTextAreaElement>(null);
+
+  // Grows with its text up to the CSS max-height: `field-sizing: content` does it where
+  // supported; elsewhere the height follows the content's scroll height.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: text is the trigger, not an input
+  useLayoutEffect(() => {
+    const element = input.current;
+    if (element === null || sizesItself()) return;
+    element.style.height = 'auto';
+    element.style.height = `${element.scrollHeight}px`;
+  }, [text]);
 
   // Opening a conversation is a request to write in it; the key is the trigger.
   // biome-ignore lint/correctness/useExhaustiveDependencies: focusKey is the trigger, not an input

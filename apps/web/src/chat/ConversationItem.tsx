@@ -102,6 +102,7 @@ export function ConversationItem({ conversation, active, onRename, onDelete }: P
         className="conversation conversation--confirm"
         role="alertdialog"
         aria-label={`Delete ${title}?`}
+        onKeyDown={cancelOnEscape}
       >
         <p className="conversation__confirm-text">Delete “{title}”? This cannot be undone.</p>
         <div className="conversation__edit-actions">
