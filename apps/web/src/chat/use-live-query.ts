@@ -5,7 +5,7 @@
  * the first result; a failed query is thrown to the nearest error boundary.
  */
 import { liveQuery } from 'dexie';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 /**
  * @param key changes when the query does (e.g. the conversation id): the previous result is
@@ -13,17 +13,18 @@ import { useEffect, useState } from 'react';
  */
 export function useLiveQuery<T>(query: () => Promise<T>, key: string): T | undefined {
   const [state, setState] = useState<{ key: string; value: T } | { key: string; error: unknown }>();
-  // The query closes over values named by `key`; re-subscribing on every render would be wasteful.
-  const [currentQuery] = useState(() => ({ run: query }));
-  currentQuery.run = query;
+  // The query closes over values named by `key`: the subscription follows `key`, and always
+  // runs the latest closure rather than re-subscribing on every render.
+  const latestQuery = useRef(query);
+  latestQuery.current = query;
 
   useEffect(() => {
-    const subscription = liveQuery(() => currentQuery.run()).subscribe({
+    const subscription = liveQuery(() => latestQuery.current()).subscribe({
       next: (value) => setState({ key, value }),
       error: (error: unknown) => setState({ key, error }),
     });
     return () => subscription.unsubscribe();
-  }, [key, currentQuery]);
+  }, [key]);
 
   if (state === undefined || state.key !== key) return undefined;
   if ('error' in state) throw state.error;
