@@ -11,11 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrl } from '../db/testing/test-databases.js';
 import { SPOOL_FILE } from '../voice/records/record-spool.js';
-import { TcpProxy } from '../voice/records/testing/tcp-proxy.js';
 import { VoiceTestClient } from '../voice/testing/voice-test-client.js';
-import { AtlasInstance, buildServer } from './testing/atlas-instance.js';
+import { buildServer } from './testing/atlas-instance.js';
+import { startCuttableInstance } from './testing/cuttable-instance.js';
 import { ObservedCalls } from './testing/observed-calls.js';
 import { plainRequest } from './testing/plain-http.js';
 import { type ClusterUser, type ScaleCluster, startScaleCluster } from './testing/scale-cluster.js';
@@ -234,45 +233,30 @@ describe.skipIf(!adminDatabaseUrl || !redisUrl)(
     });
 
     it('records spooled while PostgreSQL was unreachable are written when the instance restarts on its data dir', async () => {
-      // A fourth instance whose database connection goes through a proxy the test can cut.
-      const target = new URL(testDatabaseUrl(cluster.db) ?? '');
-      const pgProxy = await TcpProxy.start({
-        host: target.hostname,
-        port: Number(target.port || 5432),
-      });
-      const proxiedUrl = new URL(target);
-      proxiedUrl.host = `127.0.0.1:${pgProxy.port}`;
-      const env = {
-        ...cluster.env,
-        DATABASE_URL: proxiedUrl.toString(),
-        ATLAS_DATA_DIR: cluster.newDataDir(),
-      };
-      let instance = await AtlasInstance.start(env);
+      const cuttable = await startCuttableInstance(cluster);
       try {
         const user = await cluster.user('studio');
-        const client = await VoiceTestClient.connect(
-          `${instance.url.replace('http', 'ws')}/v2/voice`,
-        );
+        const client = await VoiceTestClient.connect(cuttable.wsUrl());
         const { sessionId } = await client.start(user.token);
         observed.started(user.id, sessionId);
 
-        await pgProxy.cut();
+        await cuttable.database.cut();
         await observed.type(user.id, sessionId, client, 'plan my trip');
         // Shutdown cannot write the records, so it spools them under ATLAS_DATA_DIR.
-        await instance.stop('SIGTERM');
+        await cuttable.instance.stop('SIGTERM');
         expect(await observed.ended(user.id, sessionId, client)).toBe(1001);
-        expect(existsSync(path.join(env.ATLAS_DATA_DIR, 'spool', SPOOL_FILE))).toBe(true);
+        const spool = path.join(cuttable.env.ATLAS_DATA_DIR ?? '', 'spool', SPOOL_FILE);
+        expect(existsSync(spool)).toBe(true);
         expect((await storedRecords(cluster.db, user.id)).messages).toEqual([]);
 
-        await pgProxy.restore();
-        instance = await AtlasInstance.start(env);
+        await cuttable.database.restore();
+        const restarted = await cuttable.restart();
         const replayed = await waitFor(
           async () => (await storedRecords(cluster.db, user.id)).messages.length === 2,
         );
-        expect(replayed, instance.output).toBe(true);
+        expect(replayed, restarted.output).toBe(true);
       } finally {
-        await instance.stop('SIGTERM');
-        await pgProxy.close();
+        await cuttable.close();
       }
     });
 
