@@ -21,7 +21,11 @@ process.on('message', (message: unknown) => {
   const count = request.count;
   void (async () => {
     const users: BenchUser[] = [];
-    for (let i = 0; i < count; i++) users.push(await atlas.newUser());
+    for (let i = 0; i < count; i++) {
+      users.push(await atlas.newUser());
+      // PGlite runs on this thread: let live sessions have the loop between users.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     process.send?.({ type: 'users', tokens: users.map((user) => user.token) });
   })();
 });

@@ -20,6 +20,10 @@ export interface StepInput {
   readonly sessions: number;
   /** Voice-to-voice (end of speech → first audio) of each completed turn, ms. */
   readonly voiceToVoiceMs: readonly number[];
+  /** End of speech → final transcript of each completed turn, ms (for diagnosis). */
+  readonly finalMs?: readonly number[];
+  /** The provider floor of the final transcript (endpointing), ms. */
+  readonly finalFloorMs?: number;
   readonly failedTurns: number;
   readonly failedSessions: number;
   readonly floorMs: number;
@@ -35,6 +39,9 @@ export interface StepReport {
   readonly failedSessions: number;
   readonly addedP50Ms: number | null;
   readonly addedP95Ms: number | null;
+  /** Of that, the final transcript's share: end of speech → final, minus endpointing. */
+  readonly finalAddedP50Ms: number | null;
+  readonly finalAddedP95Ms: number | null;
   readonly eventLoopDelayP99Ms: number;
   readonly eventLoopDelayMaxMs: number;
   readonly cpuPercent: number;
@@ -52,6 +59,7 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 
 export function evaluateStep(input: StepInput): StepReport {
   const added = summarize(input.voiceToVoiceMs.map((ms) => ms - input.floorMs));
+  const finalAdded = summarize((input.finalMs ?? []).map((ms) => ms - (input.finalFloorMs ?? 0)));
   const turns = input.voiceToVoiceMs.length + input.failedTurns;
   const problems: string[] = [];
   if (turns === 0) problems.push('no turn completed');
@@ -75,6 +83,8 @@ export function evaluateStep(input: StepInput): StepReport {
     failedSessions: input.failedSessions,
     addedP50Ms: roundMs(added.p50),
     addedP95Ms: roundMs(added.p95),
+    finalAddedP50Ms: roundMs(finalAdded.p50),
+    finalAddedP95Ms: roundMs(finalAdded.p95),
     eventLoopDelayP99Ms: round(input.atlas.eventLoopDelayP99Ms),
     eventLoopDelayMaxMs: round(input.atlas.eventLoopDelayMaxMs),
     cpuPercent: round(input.atlas.cpuPercent),

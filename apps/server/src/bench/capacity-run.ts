@@ -126,9 +126,11 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
     const window = new LoadWindow();
     window.listen(generator);
 
-    const floorMs =
-      providerFloor('v2-speculative', floorInput(ZERO_PROFILE, ATLAS_ENDPOINTING_MS, FRAME_MS))
-        .firstAudio ?? 0;
+    const floors = providerFloor(
+      'v2-speculative',
+      floorInput(ZERO_PROFILE, ATLAS_ENDPOINTING_MS, FRAME_MS),
+    );
+    const floorMs = floors.firstAudio ?? 0;
     // A few sessions first, so start-up allocations and JIT warm-up are not counted per session.
     options.log(`capacity: warm-up (${WARM_UP_SESSIONS} sessions)`);
     const warmUp = await atlas.request<{ tokens: string[] }>(
@@ -178,6 +180,10 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
         voiceToVoiceMs: turns.flatMap((turn) =>
           turn.error === undefined && turn.firstAudioMs !== null ? [turn.firstAudioMs] : [],
         ),
+        finalMs: turns.flatMap((turn) =>
+          turn.error === undefined && turn.finalMs !== null ? [turn.finalMs] : [],
+        ),
+        finalFloorMs: floors.final ?? 0,
         failedTurns: turns.filter((turn) => turn.error !== undefined || turn.firstAudioMs === null)
           .length,
         failedSessions: (last?.failedToOpen ?? 0) + (last?.closedEarly ?? 0),

@@ -15,6 +15,7 @@ export function capacityTable(steps: readonly StepReport[]): string {
       'failed',
       'added p50',
       'added p95',
+      'final added p50',
       'loop p99',
       'loop max',
       'CPU %',
@@ -31,6 +32,7 @@ export function capacityTable(steps: readonly StepReport[]): string {
       step.failedTurns + step.failedSessions,
       step.addedP50Ms,
       step.addedP95Ms,
+      step.finalAddedP50Ms,
       step.eventLoopDelayP99Ms,
       step.eventLoopDelayMaxMs,
       step.cpuPercent,
@@ -60,7 +62,9 @@ export function capacitySummary(run: CapacityRun): string {
     );
   }
   const sessions = best?.sessions ?? 0;
-  const memoryKb = best ? Math.max(best.rssKbPerSession, best.heapKbPerSession) : null;
+  // Memory per session means something even when no step was healthy (a busy machine).
+  const measured = best ?? run.steps[0];
+  const memoryKb = measured ? Math.max(measured.rssKbPerSession, measured.heapKbPerSession) : null;
   lines.push(
     '',
     formatTable(
@@ -73,7 +77,7 @@ export function capacitySummary(run: CapacityRun): string {
           sessions >= 500 ? 'yes' : 'NO',
         ],
         [
-          'memory per session (KB, max of RSS and heap)',
+          `memory per session (KB, max of RSS and heap, at ${measured?.sessions ?? 0} sessions)`,
           memoryKb,
           '< 1024',
           memoryKb !== null && memoryKb < 1024 ? 'yes' : 'NO',
