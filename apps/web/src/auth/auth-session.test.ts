@@ -125,6 +125,36 @@ describe('AuthSession', () => {
     expect(auth.state.status).toBe('signed-in');
   });
 
+  it('does not hang when the refresh never answers: the current token is used', async () => {
+    const backend = new FakeBackend();
+    backend.stored = session('stored', 30);
+    backend.refreshSession.mockReturnValueOnce(new Promise<AuthResult>(() => {}));
+    const auth = new AuthSession({
+      backend,
+      storageKey: 'atlas.auth.test',
+      now: () => NOW,
+      eventTarget: null,
+      storage: null,
+      refreshTimeoutMs: 10,
+      requestTimeoutMs: 10,
+    });
+    await auth.start();
+    expect(await auth.getAccessToken()).toBe('stored');
+    expect(auth.state.status).toBe('signed-in');
+
+    // Signing out of a hung server still signs out here.
+    backend.signOut.mockReturnValueOnce(new Promise<{ error: null }>(() => {}));
+    await auth.signOut();
+    expect(auth.state.status).toBe('signed-out');
+
+    // Sign-in against a hung server ends in words too.
+    backend.signInWithPassword.mockReturnValueOnce(new Promise<AuthResult>(() => {}));
+    await expect(auth.signIn({ email: 'a@b.c', password: 'x' })).rejects.toMatchObject({
+      code: 'unreachable',
+      message: 'Atlas did not answer in time. Try again.',
+    });
+  });
+
   it('signs in and up, and turns refusals into words', async () => {
     const { auth, backend } = await started(null);
     const seen: string[] = [];

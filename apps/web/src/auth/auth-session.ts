@@ -23,6 +23,13 @@ export interface AuthSessionOptions {
   now?: () => number;
   /** Refresh when the token has less than this left (default 60 s). */
   refreshMarginMs?: number;
+  /**
+   * Give up waiting for a refresh after this long (default 10 s) and use the current token:
+   * a hung auth server must not hang every request behind it.
+   */
+  refreshTimeoutMs?: number;
+  /** Sign in and sign up give up after this long (default 20 s) with an error in words. */
+  requestTimeoutMs?: number;
   logger?: Logger;
   /** Where `storage` events come from; null to not listen (tests, workers). */
   eventTarget?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
@@ -43,11 +50,28 @@ function stateOf(session: Session | null): AuthState {
   };
 }
 
+/** Resolves `'timed-out'` if `promise` has not settled within `ms`; leaves no timer behind. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timed-out'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<'timed-out'>((resolve) => {
+        timer = setTimeout(() => resolve('timed-out'), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class AuthSession {
   readonly #backend: AuthBackend;
   readonly #storageKey: string;
   readonly #now: () => number;
   readonly #marginMs: number;
+  readonly #refreshTimeoutMs: number;
+  readonly #requestTimeoutMs: number;
   readonly #logger: Logger | undefined;
   readonly #eventTarget: AuthSessionOptions['eventTarget'];
   readonly #storage: Pick<Storage, 'getItem'> | null;
@@ -61,6 +85,8 @@ export class AuthSession {
     this.#storageKey = options.storageKey;
     this.#now = options.now ?? Date.now;
     this.#marginMs = options.refreshMarginMs ?? 60_000;
+    this.#refreshTimeoutMs = options.refreshTimeoutMs ?? 10_000;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 20_000;
     this.#logger = options.logger;
     this.#eventTarget = options.eventTarget === undefined ? globalThis.window : options.eventTarget;
     this.#storage =
@@ -144,9 +170,14 @@ export class AuthSession {
   /** Ends this device's session; signed out locally even when the server cannot be told. */
   async signOut(): Promise<void> {
     try {
-      const { error } = await this.#backend.signOut({ scope: 'local' });
-      if (error !== null)
-        this.#logger?.warn('sign-out was not confirmed', { error: error.message });
+      const outcome = await withTimeout(
+        this.#backend.signOut({ scope: 'local' }),
+        this.#refreshTimeoutMs,
+      );
+      if (outcome === 'timed-out') this.#logger?.warn('sign-out was not confirmed in time');
+      else if (outcome.error !== null) {
+        this.#logger?.warn('sign-out was not confirmed', { error: outcome.error.message });
+      }
     } catch (error) {
       this.#logger?.warn('sign-out failed', { error: String(error) });
     }
@@ -154,11 +185,16 @@ export class AuthSession {
   }
 
   async #refresh(session: Session): Promise<string | undefined> {
-    let result: AuthResult;
+    let result: AuthResult | 'timed-out';
     try {
-      result = await this.#backend.refreshSession();
+      result = await withTimeout(this.#backend.refreshSession(), this.#refreshTimeoutMs);
     } catch (error) {
       this.#logger?.warn('token refresh failed', { error: String(error) });
+      return session.access_token;
+    }
+    if (result === 'timed-out') {
+      // auth-js cannot be cancelled; if it finishes later its auth event updates the state.
+      this.#logger?.warn('token refresh timed out');
       return session.access_token;
     }
     if (result.error === null && result.data.session !== null) {
@@ -176,11 +212,14 @@ export class AuthSession {
   }
 
   async #call(run: () => Promise<AuthResult>): Promise<AuthResult> {
-    let result: AuthResult;
+    let result: AuthResult | 'timed-out';
     try {
-      result = await run();
+      result = await withTimeout(run(), this.#requestTimeoutMs);
     } catch (error) {
       throw AuthFailure.from(error);
+    }
+    if (result === 'timed-out') {
+      throw new AuthFailure('unreachable', 'Atlas did not answer in time. Try again.');
     }
     if (result.error !== null) throw AuthFailure.from(result.error);
     return result;
