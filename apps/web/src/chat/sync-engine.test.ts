@@ -234,6 +234,7 @@ describe('SyncEngine', () => {
     expect(added.map(([type]) => type).sort()).toEqual(['focus', 'offline', 'online']);
     await vi.waitFor(() => expect(signal).toBeDefined());
 
+    const timersSetBeforeStop = t.timers.setTimeout.mock.calls.length;
     t.engine.stop();
     expect(signal?.aborted).toBe(true);
     const removed = t.removeSpy.mock.calls.map(([type, listener]) => [type, listener]);
@@ -246,7 +247,30 @@ describe('SyncEngine', () => {
     t.events.dispatchEvent(new Event('online'));
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(t.fetch).toHaveBeenCalledTimes(1);
-    expect(t.timers.setTimeout).not.toHaveBeenCalled();
+    expect(t.timers.setTimeout).toHaveBeenCalledTimes(timersSetBeforeStop);
+    expect(t.timers.pending.size).toBe(0);
+  });
+
+  it('gives up on a sync page that never comes and retries with backoff', async () => {
+    let calls = 0;
+    const t = setup((_url, init) => {
+      calls += 1;
+      if (calls > 1) return jsonResponse(syncPage({ nextCursor: 'c' }));
+      return new Promise<Response>((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+      });
+    });
+    opened.push(t.engine);
+    const first = t.engine.start();
+    await vi.waitFor(() => expect(t.timers.delays()).toEqual([30_000]));
+    t.timers.fireAll(); // the page timeout
+    await first;
+    expect(t.engine.status).toMatchObject({ state: 'offline' });
+    expect(t.engine.status.error?.message).toBe('Atlas did not answer in time.');
+    expect(t.timers.delays()).toEqual([1000]); // the retry
+    t.timers.fireAll();
+    await t.engine.whenIdle();
+    expect(t.engine.status.state).toBe('synced');
   });
 
   it('stop() during a backoff wait clears the retry timer', async () => {

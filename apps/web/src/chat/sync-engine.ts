@@ -47,6 +47,8 @@ export interface SyncEngineOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   pageLimit?: number;
+  /** One sync page may take this long (default 30 s) before it counts as a network failure. */
+  requestTimeoutMs?: number;
 }
 
 const browserTimers: Timers = {
@@ -65,12 +67,14 @@ export class SyncEngine {
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #pageLimit: number;
+  readonly #requestTimeoutMs: number;
   readonly #listeners = new Set<() => void>();
   #status: SyncStatus = { state: 'local' };
   #running: Promise<void> | null = null;
   #again = false;
   #failures = 0;
   #retryTimer: unknown = null;
+  #pageTimer: unknown = null;
   #abort: AbortController | null = null;
   #started = false;
   #caughtUpOnce = false;
@@ -86,6 +90,7 @@ export class SyncEngine {
     this.#baseDelayMs = options.baseDelayMs ?? 1_000;
     this.#maxDelayMs = options.maxDelayMs ?? 60_000;
     this.#pageLimit = options.pageLimit ?? PAGE_LIMIT_MAX;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
   get status(): SyncStatus {
@@ -121,6 +126,7 @@ export class SyncEngine {
     this.#events.removeEventListener('online', this.#onOnline);
     this.#events.removeEventListener('offline', this.#onOffline);
     this.#clearRetry();
+    this.#clearPageTimer();
     this.#again = false;
     this.#abort?.abort();
     this.#abort = null;
@@ -159,29 +165,44 @@ export class SyncEngine {
     if (this.#caughtUpOnce) this.#set({ state: 'syncing' });
     const abort = new AbortController();
     this.#abort = abort;
+    let timedOut = false;
     try {
       let hasMore = true;
       while (hasMore && !abort.signal.aborted) {
         const cursor = (await this.#db.meta.get(SYNC_CURSOR_KEY))?.value;
         const query = new URLSearchParams({ limit: String(this.#pageLimit) });
         if (cursor !== undefined) query.set('since', cursor);
+        // A server that never answers must not hold the single pull slot forever.
+        this.#pageTimer = this.#timers.setTimeout(() => {
+          this.#pageTimer = null;
+          timedOut = true;
+          abort.abort();
+        }, this.#requestTimeoutMs);
         const page = await this.#api.json(`/v1/sync?${query}`, syncResponseSchema, {
           signal: abort.signal,
         });
-        if (abort.signal.aborted) return;
+        this.#clearPageTimer();
+        if (abort.signal.aborted) break;
         await applySyncPage(this.#db, page);
         hasMore = page.hasMore;
       }
-      if (abort.signal.aborted) return;
+      if (abort.signal.aborted) throw abort.signal.reason;
       this.#failures = 0;
       this.#caughtUpOnce = true;
       this.#set({ state: 'synced' });
     } catch (thrown) {
-      if (abort.signal.aborted) return;
-      this.#fail(ApiError.fromThrown(thrown));
+      if (timedOut) this.#fail(new ApiError('network', 'Atlas did not answer in time.'));
+      else if (!abort.signal.aborted) this.#fail(ApiError.fromThrown(thrown));
     } finally {
+      this.#clearPageTimer();
       if (this.#abort === abort) this.#abort = null;
     }
+  }
+
+  #clearPageTimer(): void {
+    if (this.#pageTimer === null) return;
+    this.#timers.clearTimeout(this.#pageTimer);
+    this.#pageTimer = null;
   }
 
   #fail(error: ApiError): void {
