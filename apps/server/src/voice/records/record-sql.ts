@@ -1,9 +1,10 @@
 /**
  * @module voice/records/record-sql
  * The SQL for each record kind. Every statement is idempotent on the client-chosen id: inserts
- * do nothing on conflict, and the voice session row is an upsert that never moves an ended
- * session back to "in progress". Runs as `service_role` (inside `Database.asService`), because
- * `usage_events` and `voice_sessions` are server-written and users may not insert them.
+ * do nothing on conflict, and the voice session row is an upsert that only ever moves forward
+ * (never back to "in progress", never to an earlier end, never to smaller costs). Runs as
+ * `service_role` (inside `Database.asService`), because `usage_events` and `voice_sessions` are
+ * server-written and users may not insert them.
  */
 import type { Queryable } from '../../db/database.js';
 import type { VoiceRecord } from './records.js';
@@ -25,29 +26,35 @@ const INSERT_USAGE_EVENT = `
   values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
   on conflict (id) do nothing`;
 
-// The guard keeps a replayed "call started" version from reopening a call that has ended.
+// Versions of one session row arrive out of order: a live session re-sends it, a resumed
+// session continues it on another instance, and a spool replays an older version hours later.
+// A version replaces the stored row only when it is at least as complete: the stored row is
+// still in progress, or both ended and the incoming one ended later. Counters and costs only
+// ever grow (`greatest`), so even an accepted version can never lose what was booked. Plain
+// SQL that PostgreSQL 15 and PGlite (18) agree on.
 const UPSERT_VOICE_SESSION = `
-  insert into public.voice_sessions
+  insert into public.voice_sessions as stored
     (id, user_id, conversation_id, started_at, ended_at, duration_ms, stt_seconds,
      llm_input_tokens, llm_output_tokens, tts_characters, stt_cost_usd, llm_cost_usd,
      tts_cost_usd, cost_usd, end_reason, metrics)
   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
   on conflict (id) do update set
-    conversation_id = excluded.conversation_id,
-    started_at = excluded.started_at,
+    conversation_id = coalesce(excluded.conversation_id, stored.conversation_id),
+    started_at = least(excluded.started_at, stored.started_at),
     ended_at = excluded.ended_at,
     duration_ms = excluded.duration_ms,
-    stt_seconds = excluded.stt_seconds,
-    llm_input_tokens = excluded.llm_input_tokens,
-    llm_output_tokens = excluded.llm_output_tokens,
-    tts_characters = excluded.tts_characters,
-    stt_cost_usd = excluded.stt_cost_usd,
-    llm_cost_usd = excluded.llm_cost_usd,
-    tts_cost_usd = excluded.tts_cost_usd,
-    cost_usd = excluded.cost_usd,
+    stt_seconds = greatest(excluded.stt_seconds, stored.stt_seconds),
+    llm_input_tokens = greatest(excluded.llm_input_tokens, stored.llm_input_tokens),
+    llm_output_tokens = greatest(excluded.llm_output_tokens, stored.llm_output_tokens),
+    tts_characters = greatest(excluded.tts_characters, stored.tts_characters),
+    stt_cost_usd = greatest(excluded.stt_cost_usd, stored.stt_cost_usd),
+    llm_cost_usd = greatest(excluded.llm_cost_usd, stored.llm_cost_usd),
+    tts_cost_usd = greatest(excluded.tts_cost_usd, stored.tts_cost_usd),
+    cost_usd = greatest(excluded.cost_usd, stored.cost_usd),
     end_reason = excluded.end_reason,
     metrics = excluded.metrics
-  where public.voice_sessions.ended_at is null or excluded.ended_at is not null`;
+  where stored.ended_at is null
+     or (excluded.ended_at is not null and excluded.ended_at > stored.ended_at)`;
 
 // New messages move their conversation to the top of the user's list (ordered by updated_at);
 // the table's trigger stamps the server's clock.
