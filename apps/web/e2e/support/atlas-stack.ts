@@ -24,6 +24,8 @@ import {
 import type { Tier } from '../../../../packages/protocol/src/index.js';
 import { setTier } from '../../../server/src/cli/admin-cli.js';
 import { loadConfig } from '../../../server/src/config.js';
+import { applyBootstrap, migrate } from '../../../server/src/db/migrator.js';
+import { PgliteDatabase } from '../../../server/src/db/pglite-database.js';
 import { createLogger } from '../../../server/src/observability/logger.js';
 import { type RunningServer, startServer } from '../../../server/src/server.js';
 import { RepeatingRecognizer } from './repeating-recognizer.js';
@@ -103,7 +105,11 @@ export async function startAtlasStack(options: AtlasStackOptions): Promise<Atlas
       ...options.env,
     });
     const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-    const server = await startServer(config, logger);
+    const db = await PgliteDatabase.open(undefined);
+    closers.push(() => db.close());
+    await applyBootstrap(db);
+    await migrate(db);
+    const server = await startServer(config, logger, { db });
     closers.push(() => server.close());
 
     const voiceSockets = new Set<Duplex>();
