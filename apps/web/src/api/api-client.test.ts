@@ -33,4 +33,28 @@ describe('ApiClient', () => {
     await expect(api.send('/v1/x')).rejects.toMatchObject({ code: 'rate_limited' });
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
   });
+
+  it('gives up when no response starts in time, but never cuts a response that started', async () => {
+    const hung: typeof fetch = (_input, init) =>
+      new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+      });
+    const api = new ApiClient({ getAccessToken: async () => undefined, fetch: hung });
+    await expect(api.send('/v1/x', { timeoutMs: 10 })).rejects.toMatchObject({
+      code: 'network',
+      message: 'Atlas did not answer in time.',
+    });
+
+    let seen: AbortSignal | undefined;
+    const streaming = new ApiClient({
+      getAccessToken: async () => undefined,
+      fetch: async (_input, init) => {
+        seen = init?.signal ?? undefined;
+        return new Response('data: x\n\n');
+      },
+    });
+    await streaming.raw('/v1/stream', { timeoutMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(seen?.aborted).toBe(false);
+  });
 });

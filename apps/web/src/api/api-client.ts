@@ -25,6 +25,11 @@ export interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;
   headers?: Record<string, string>;
+  /**
+   * Give up when no response has started within this long (`network` error in words). Covers
+   * the wait for the response headers only, so a streamed body may take as long as it needs.
+   */
+  timeoutMs?: number;
 }
 
 export class ApiClient {
@@ -51,16 +56,30 @@ export class ApiClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.body);
     }
+    const deadline = options.timeoutMs === undefined ? undefined : new AbortController();
+    const signal =
+      deadline === undefined
+        ? options.signal
+        : options.signal === undefined
+          ? deadline.signal
+          : AbortSignal.any([options.signal, deadline.signal]);
+    const timer =
+      deadline === undefined ? undefined : setTimeout(() => deadline.abort(), options.timeoutMs);
     let response: Response;
     try {
       response = await this.#fetch(`${this.#baseUrl}${path}`, {
         method: options.method ?? 'GET',
         headers,
         body,
-        signal: options.signal,
+        signal,
       });
     } catch (error) {
+      if (deadline?.signal.aborted === true && options.signal?.aborted !== true) {
+        throw new ApiError('network', 'Atlas did not answer in time.');
+      }
       throw ApiError.fromThrown(error);
+    } finally {
+      clearTimeout(timer);
     }
     if (!response.ok) {
       const error = await ApiError.fromResponse(response);

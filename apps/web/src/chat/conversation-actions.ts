@@ -17,6 +17,9 @@ import type { ChatDatabase } from './chat-db.js';
 
 const conversationBody = z.object({ conversation: conversationSchema });
 
+/** A list action that has not started answering by then is reported, not waited on forever. */
+const ACTION_TIMEOUT_MS = 15_000;
+
 async function store(db: ChatDatabase, conversation: Conversation): Promise<void> {
   const { deletedAt: _deletedAt, ...row } = conversation;
   await db.conversations.put(row);
@@ -56,6 +59,7 @@ export async function createConversation(
   const { conversation } = await api.json('/v1/conversations', conversationBody, {
     method: 'POST',
     body,
+    timeoutMs: ACTION_TIMEOUT_MS,
   });
   await store(db, conversation);
   return conversation;
@@ -76,7 +80,7 @@ export async function renameConversation(
     const { conversation } = await api.json(
       `/v1/conversations/${encodeURIComponent(id)}`,
       conversationBody,
-      { method: 'PATCH', body: { title: valid.title } },
+      { method: 'PATCH', body: { title: valid.title }, timeoutMs: ACTION_TIMEOUT_MS },
     );
     await store(db, conversation);
   } catch (error) {
@@ -91,7 +95,10 @@ export async function deleteConversation(
   id: string,
 ): Promise<void> {
   try {
-    await api.send(`/v1/conversations/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    await api.send(`/v1/conversations/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+      timeoutMs: ACTION_TIMEOUT_MS,
+    });
   } catch (error) {
     // Already gone on the server (deleted on another device): finish the job here.
     if (!(error instanceof ApiError && error.code === 'not_found')) throw error;
