@@ -5,7 +5,7 @@
  * `--force` always builds.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,10 +35,27 @@ const force = process.argv.includes('--force');
 const upToDate =
   !force && existsSync(stamp) && statSync(stamp).mtimeMs >= Math.max(...sources.map(newestMtime));
 if (!upToDate) {
+  // Built into a fresh directory and swapped in with renames, so a server (or a test) reading
+  // `dist` never sees it half-written, and two builds at once cannot empty each other's output.
+  const staging = path.join(web, `.dist-${process.pid}`);
+  const retired = path.join(web, `.dist-old-${process.pid}`);
   const vite = path.join(root, 'node_modules/vite/bin/vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', web], {
-    stdio: 'inherit',
-    cwd: root,
-  });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  const result = spawnSync(
+    process.execPath,
+    [vite, 'build', '--logLevel', 'warn', '--outDir', staging, web],
+    {
+      stdio: 'inherit',
+      cwd: root,
+      // Production React whatever the caller's NODE_ENV (tests run with NODE_ENV=test).
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
+  if (result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    process.exit(result.status ?? 1);
+  }
+  const dist = path.join(web, 'dist');
+  if (existsSync(dist)) renameSync(dist, retired);
+  renameSync(staging, dist);
+  rmSync(retired, { recursive: true, force: true });
 }
