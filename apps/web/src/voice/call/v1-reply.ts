@@ -13,8 +13,8 @@ import {
 import { z } from 'zod';
 import type { ApiClient } from '../../api/api-client.js';
 import { ApiError } from '../../api/api-error.js';
+import { readSse } from '../../api/sse.js';
 import { type DecodedWav, decodeWav } from '../audio/wav.js';
-import { readSse } from './sse.js';
 
 const transcribeResponseSchema = z.object({ text: z.string(), durationSeconds: z.number() });
 
