@@ -94,12 +94,18 @@ export function startSse(response: ServerResponse, headers: Record<string, strin
   };
 }
 
+/**
+ * Waits `ms`, or less when `signal` aborts. The abort listener is removed when the wait ends, so
+ * a long paced stream (one sleep per chunk on one signal) does not pile up listeners.
+ */
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    if (ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    if (ms <= 0 || signal?.aborted === true) return resolve();
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
