@@ -93,7 +93,7 @@ describe('Anthropic fake: streaming wire format', () => {
     });
   });
 
-  it('paces the reply by the profile: first token after the wait, then one delta per read', async () => {
+  it('paces the reply by the profile: first token after the wait, then paced deltas', async () => {
     const profile = { ...ZERO_PROFILE, llm: { timeToFirstTokenMs: 100, tokensPerSecond: 40 } };
     const f = await start({ profile, reply: () => 'one two three four' });
     const response = await post(f, body());
@@ -108,11 +108,12 @@ describe('Anthropic fake: streaming wire format', () => {
     }
     const startedAt = reads.find((r) => r.events.includes('message_start'))?.at ?? 0;
     const deltaReads = reads.filter((r) => r.events.includes('content_block_delta'));
-    // Lower bounds only: the wait happened; paced deltas never share a read.
+    // Lower bounds only (a loaded machine may merge reads, never make them earlier): the first
+    // token waited, and the four deltas were spread over three 25 ms token intervals.
     expect((deltaReads[0]?.at ?? 0) - startedAt).toBeGreaterThanOrEqual(90);
-    expect(
-      deltaReads.map((r) => r.events.filter((e) => e === 'content_block_delta').length),
-    ).toEqual([1, 1, 1, 1]);
+    const deltas = deltaReads.flatMap((r) => r.events.filter((e) => e === 'content_block_delta'));
+    expect(deltas).toHaveLength(4);
+    expect((deltaReads.at(-1)?.at ?? 0) - (deltaReads[0]?.at ?? 0)).toBeGreaterThanOrEqual(70);
   });
 
   it('stops at max_tokens with stop_reason max_tokens', async () => {
