@@ -449,17 +449,20 @@ describe('budget', () => {
       cancelledLlmInputTokens: 0,
       cancelledLlmOutputTokens: 0,
     };
-    await h.limits.resumeStore.save({
-      sessionId,
-      userId: user.id,
-      state: {
-        conversationId: crypto.randomUUID(),
-        startedAt: Date.now(),
-        cost: spent,
-        turnCount: 1,
-        history: [],
+    await h.limits.resumeStore.checkpoint(
+      {
+        sessionId,
+        userId: user.id,
+        state: {
+          conversationId: crypto.randomUUID(),
+          startedAt: Date.now(),
+          cost: spent,
+          turnCount: 1,
+          history: [],
+        },
       },
-    });
+      'an-earlier-run',
+    );
     const client = await h.client();
     client.send({ type: 'session_start', token: user.token, resumeSessionId: sessionId });
     expect((await client.waitForClose()).code).toBe(4008);

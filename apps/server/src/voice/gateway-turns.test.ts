@@ -310,7 +310,7 @@ describe('resume', () => {
     expect(h.llm.calls[1]?.request.messages.map((m) => m.content)).toContain('first');
   });
 
-  it('a resume ticket is used once; a later resume starts a fresh session', async () => {
+  it('a session ended in order cannot be resumed; a later resume starts a fresh session', async () => {
     const { h, client, userId, sessionId } = await started();
     client.terminate();
     await wait(100);
@@ -318,6 +318,9 @@ describe('resume', () => {
     expect((await first.start(await h.token(userId), { resumeSessionId: sessionId })).resumed).toBe(
       true,
     );
+    first.send({ type: 'session_end' });
+    expect((await first.waitForClose()).code).toBe(1000);
+    await wait(50);
     const second = await h.client();
     const fresh = await second.start(await h.token(userId), { resumeSessionId: sessionId });
     expect(fresh.resumed).toBe(false);

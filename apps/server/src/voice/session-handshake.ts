@@ -31,6 +31,12 @@ export interface ResumeTicketState extends Record<string, unknown> {
    * the background, and wait while the database is unreachable), so a resume must not need it.
    */
   history: LlmMessage[];
+  /**
+   * The session created its conversation. A resume enqueues that (idempotent) record again:
+   * the first instance may never have written it (a database outage, a killed instance), and
+   * the messages written from here on need it. Absent in tickets of earlier versions.
+   */
+  newConversation?: boolean;
 }
 
 export interface SessionContext {
@@ -46,6 +52,8 @@ export interface SessionContext {
   history: LlmMessage[];
   costRestore: CostSnapshot | undefined;
   turnCount: number;
+  /** This run's claim on the session's resume ticket (see `ResumeStore`): unique per run. */
+  ticketOwner: string;
 }
 
 export interface HandshakeDeps {
@@ -112,9 +120,14 @@ export async function handshake(start: SessionStart, deps: HandshakeDeps): Promi
   await deps.admit?.(claims, tier);
   const model = deps.resolveModel ? deps.resolveModel(tierModel) : tierModel;
 
+  // Taking the ticket makes this run the session's owner: a run still going elsewhere (a
+  // half-open connection) learns so at its next checkpoint and ends, so the id never runs twice.
+  const ticketOwner = deps.newId();
   let ticket: ResumeTicketState | undefined;
   if (start.resumeSessionId !== undefined) {
-    ticket = (await deps.resumeStore.take(start.resumeSessionId, userId))?.state;
+    ticket = (
+      await deps.resumeStore.take(start.resumeSessionId, userId, ticketOwner, deps.resumeWindowMs)
+    )?.state;
   }
   const sessionId = ticket && start.resumeSessionId ? start.resumeSessionId : deps.newId();
 
@@ -123,7 +136,7 @@ export async function handshake(start: SessionStart, deps: HandshakeDeps): Promi
     // Give the ticket back so the user can still resume once a slot frees up.
     if (ticket)
       await deps.resumeStore
-        .save({ sessionId, userId, state: ticket }, deps.resumeWindowMs)
+        .checkpoint({ sessionId, userId, state: ticket }, ticketOwner, deps.resumeWindowMs)
         .catch(() => {});
     throw new VoiceSessionError(
       'too_many_sessions',
@@ -134,9 +147,10 @@ export async function handshake(start: SessionStart, deps: HandshakeDeps): Promi
 
   try {
     const conversationId = ticket?.conversationId ?? start.conversationId ?? deps.newId();
-    const newConversation = ticket === undefined && start.conversationId === undefined;
+    const newConversation =
+      ticket === undefined ? start.conversationId === undefined : ticket.newConversation === true;
     let history: LlmMessage[] = ticket?.history ?? [];
-    if (!newConversation && ticket === undefined) {
+    if (ticket === undefined && start.conversationId !== undefined) {
       const loaded = await loadHistory(deps.db, claims, conversationId, deps.historyMessages);
       if (loaded === undefined) {
         throw new VoiceSessionError(
@@ -160,6 +174,7 @@ export async function handshake(start: SessionStart, deps: HandshakeDeps): Promi
       history,
       costRestore: ticket?.cost,
       turnCount: ticket?.turnCount ?? 0,
+      ticketOwner,
     };
   } catch (error) {
     await deps.registry.release(userId, sessionId).catch(() => {});

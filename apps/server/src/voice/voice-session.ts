@@ -28,6 +28,7 @@ import {
   type SessionRegistry,
   startHeartbeat,
 } from './limits/session-registry.js';
+import { StandingTicket } from './limits/standing-ticket.js';
 import { Reply, type SentenceSplitterLike } from './reply.js';
 import type { ResumeTicketState, SessionContext } from './session-handshake.js';
 import { type RecordSink, SessionLedger } from './session-ledger.js';
@@ -80,7 +81,9 @@ export type EndReason =
   | 'client_too_slow'
   | 'server_shutdown'
   | 'provider_failure'
-  | 'internal_error';
+  | 'internal_error'
+  /** The client resumed the session on another connection while this one still ran. */
+  | 'resumed_elsewhere';
 
 /** What a resume ticket carries of the conversation (tickets are capped at 16 KiB). */
 const RESUME_HISTORY_MESSAGES = 8;
@@ -93,6 +96,8 @@ export class VoiceSession {
   readonly #ledger: SessionLedger;
   readonly #history: ConversationHistory;
   readonly #turns: TurnManager;
+  /** Keeps the session resumable even if this instance dies without a word. */
+  readonly #ticket: StandingTicket<ResumeTicketState>;
   readonly #log: Logger;
   /** Whether frames are checked for pauses (the speculation hint); decided once. */
   readonly #listensForPauses: boolean;
@@ -156,6 +161,7 @@ export class VoiceSession {
         if (outcome.sentText.length > 0)
           this.#history.add({ role: 'assistant', content: outcome.sentText });
         this.#ledger.replyDone(outcome);
+        this.#ticket.refresh();
         if (outcome.error !== undefined && !this.#ended) {
           this.#log.warn({ err: outcome.error }, 'reply failed');
           this.sendError(
@@ -169,6 +175,21 @@ export class VoiceSession {
         this.#deps.observer.speculation('discarded');
         this.#ledger.replyDiscarded(outcome);
       },
+    });
+    this.#ticket = new StandingTicket({
+      store: deps.resumeStore,
+      sessionId: context.sessionId,
+      userId: context.userId,
+      owner: context.ticketOwner,
+      ttlMs: deps.settings.resumeWindowMs,
+      // With the slot's heartbeat (a third of its lease) and always well within the window.
+      intervalMs: Math.max(
+        1,
+        Math.floor(Math.min(deps.registry.ttlMs, deps.settings.resumeWindowMs) / 3),
+      ),
+      state: () => this.#ticketState(),
+      onTaken: () => this.#resumedElsewhere(),
+      onError: (error) => this.#log.warn({ err: error }, 'saving the resume ticket failed'),
     });
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
@@ -218,6 +239,7 @@ export class VoiceSession {
       return;
     }
     this.#startTimers();
+    this.#ticket.start();
     this.#heartbeat = startHeartbeat(registry, context.userId, context.sessionId, {
       onError: (error) => this.#log.warn({ err: error }, 'session heartbeat failed'),
       // The lease lapsed (e.g. Redis was unreachable for longer than its TTL): take it again.
@@ -354,22 +376,39 @@ export class VoiceSession {
   }
 
   async #cleanup(reason: EndReason, resumable: boolean): Promise<void> {
-    const { registry, resumeStore, settings } = this.#deps;
-    const { userId, sessionId, conversationId, startedAt } = this.context;
+    const { userId, sessionId } = this.context;
     // Replies still unwinding store their (truncated) text before the session row is final.
     await this.#turns.settled();
+    // The final ticket (the window starts now) or none; either way only if the session is
+    // still ours. Taken over (the client resumed elsewhere), its row, ticket and slot belong
+    // to the new run, which shares the session id: this run must touch none of them.
+    const outcome = resumable ? await this.#ticket.final() : await this.#ticket.release();
+    if (outcome === 'taken') return;
     this.#ledger.sessionRow(reason, this.#turnCount);
-    if (resumable) {
-      const state: ResumeTicketState = {
-        conversationId,
-        startedAt,
-        cost: this.#ledger.snapshot(),
-        turnCount: this.#turnCount,
-        history: this.#history.recent(RESUME_HISTORY_MESSAGES, RESUME_HISTORY_CHARS),
-      };
-      await resumeStore.save({ sessionId, userId, state }, settings.resumeWindowMs);
-    }
-    await registry.release(userId, sessionId);
+    await this.#deps.registry.release(userId, sessionId);
+  }
+
+  /** What a resume continues from; the audio heard so far is booked first (see below). */
+  #ticketState(): ResumeTicketState {
+    const { conversationId, startedAt, newConversation } = this.context;
+    // The cost a resume continues from must be exactly what the usage events add up to, even
+    // if this instance dies right after: so the audio not yet in a usage event gets one now.
+    this.#ledger.settleAudio();
+    return {
+      conversationId,
+      startedAt,
+      cost: this.#ledger.snapshot(),
+      turnCount: this.#turnCount,
+      history: this.#history.recent(RESUME_HISTORY_MESSAGES, RESUME_HISTORY_CHARS),
+      newConversation,
+    };
+  }
+
+  /** Another connection resumed this session (this one is likely half-open): end quietly. */
+  #resumedElsewhere(): void {
+    if (this.#ended) return;
+    this.#log.info('session resumed on another connection: ending this one');
+    this.#finish('resumed_elsewhere', VOICE_CLOSE_CODES.normal, false);
   }
 
   async #retakeSlot(): Promise<void> {

@@ -40,4 +40,9 @@ export {
   type SessionRegistry,
   startHeartbeat,
 } from './session-registry.js';
+export {
+  StandingTicket,
+  type StandingTicketOptions,
+  type TicketEndOutcome,
+} from './standing-ticket.js';
 export { createVoiceLimits, type VoiceLimits, type VoiceLimitsOptions } from './voice-limits.js';

@@ -1,16 +1,26 @@
 /**
  * @module voice/limits/resume-store
- * Resume tickets: when a voice connection drops unexpectedly, the gateway saves what it needs
- * to continue (conversation id, cost so far, start time, turn count …) for the resume window.
- * The client reconnects with `resumeSessionId`, possibly to another instance, which takes the
- * ticket: once only, and only for the user who owned the session. Implementations:
+ * Resume tickets: what a voice session needs to continue on a new connection, possibly on
+ * another instance (conversation id, cost so far, start time, turn count …). A live session
+ * keeps a *standing* ticket (saved at start, refreshed after each turn and on a timer), so the
+ * session stays resumable even when its instance dies without a word; an orderly end releases
+ * it, an unexpected drop replaces it with the final one. The client reconnects with
+ * `resumeSessionId` and the instance it reaches takes the ticket: once only, and only for the
+ * user who owned the session.
+ *
+ * Every ticket has an owner: the one run of the session allowed to write it. Taking a ticket
+ * makes the taker its owner, so if the old run is still alive (a half-open connection) its next
+ * checkpoint fails and it knows to end quietly: a session id never runs twice. Implementations:
  * {@link RedisResumeStore} (shared) and {@link MemoryResumeStore} (one process).
  *
  * @example
- * await resumeStore.save({ sessionId, userId, state: { conversationId, costUsd, startedAt, turns } });
- * // later, on `session_start` with `resumeSessionId`, after the JWT gave `userId`:
- * const ticket = await resumeStore.take(start.resumeSessionId, userId);
+ * // a live session, at start, after every turn and on its heartbeat:
+ * if (!(await resumeStore.checkpoint({ sessionId, userId, state }, owner))) endQuietly();
+ * // on `session_start` with `resumeSessionId`, after the JWT gave `userId`:
+ * const ticket = await resumeStore.take(start.resumeSessionId, userId, newOwner);
  * if (ticket === undefined) startFresh(); else continueFrom(ticket.state);
+ * // an orderly end:
+ * await resumeStore.release(sessionId, userId, owner);
  */
 import { VOICE_DEFAULTS } from '@atlas/protocol';
 import { AtlasError } from '../../errors.js';
@@ -29,17 +39,34 @@ export interface ResumeTicket<S = ResumeState> {
   state: S;
 }
 
+/**
+ * All methods take `ttlMs` (default: the store's TTL, the resume window, 60 s) for how long the
+ * ticket, or the mark saying who owns the session, lives without another write.
+ */
 export interface ResumeStore<S = ResumeState> {
   /**
-   * Saves (or replaces) the ticket of `ticket.sessionId` for `ttlMs` (default: the resume
-   * window, 60 s). Throws `payload_too_large` when the encoded ticket exceeds the size cap.
+   * Saves (or replaces) the ticket on behalf of `owner`, unless another owner holds the
+   * session now (it was taken, or ended). Atomic across instances.
+   * @returns false when another owner holds it: the caller's run of the session is over.
+   * Throws `payload_too_large` when the encoded ticket exceeds the size cap.
    */
-  save(ticket: ResumeTicket<S>, ttlMs?: number): Promise<void>;
+  checkpoint(ticket: ResumeTicket<S>, owner: string, ttlMs?: number): Promise<boolean>;
   /**
-   * Atomically gets and deletes the ticket. Returns undefined when there is none, it expired,
-   * it was taken already, or it belongs to another user (who cannot consume it either).
+   * Atomically gets the ticket and makes `claimant` the session's owner (the ticket itself is
+   * gone until the claimant checkpoints). Returns undefined when there is none, it expired, it
+   * was taken already, or it belongs to another user (who cannot consume it either).
    */
-  take(sessionId: string, userId: string): Promise<ResumeTicket<S> | undefined>;
+  take(
+    sessionId: string,
+    userId: string,
+    claimant: string,
+    ttlMs?: number,
+  ): Promise<ResumeTicket<S> | undefined>;
+  /**
+   * An orderly end: drops the ticket and marks the session ended, so a stale run's later
+   * checkpoint fails too. Does nothing and returns false when another owner holds it.
+   */
+  release(sessionId: string, userId: string, owner: string, ttlMs?: number): Promise<boolean>;
 }
 
 export const RESUME_STORE_DEFAULTS = {
@@ -88,7 +115,12 @@ export class TicketCodec {
         { details: { bytes, maxBytes: this.maxTicketBytes } },
       );
     }
-    return { json, ttlMs: positiveInteger('ttlMs', ttlMs ?? this.ttlMs) };
+    return { json, ttlMs: this.ttl(ttlMs) };
+  }
+
+  /** Validates an optional `ttlMs` argument, defaulting to the store's. */
+  ttl(ttlMs: number | undefined): number {
+    return positiveInteger('ttlMs', ttlMs ?? this.ttlMs);
   }
 
   /** Decodes a stored ticket, returning it only if it is the one asked for. */
@@ -101,9 +133,20 @@ export class TicketCodec {
   }
 }
 
-/** Key of a ticket; the user is part of it so another user's `take` cannot even see it. */
+/**
+ * Key of a ticket; the user is part of it so another user's `take` cannot even see it.
+ * (`resume-ticket`, not the `resume` of the earlier unowned string tickets: those were a
+ * different Redis type.)
+ */
 export function ticketKey(prefix: string, sessionId: string, userId: string): string {
-  return `${prefix}:resume:${encodeURIComponent(userId)}:${encodeURIComponent(sessionId)}`;
+  return `${prefix}:resume-ticket:${encodeURIComponent(userId)}:${encodeURIComponent(sessionId)}`;
+}
+
+/** Owner mark of a session that ended in order: no run of it may write a ticket again. */
+export const ENDED_OWNER = '';
+
+export function assertOwner(owner: unknown): void {
+  assertId('owner', owner);
 }
 
 function assertId(name: string, value: unknown): void {

@@ -38,9 +38,9 @@ describe('createVoiceLimits', () => {
     now = 1_000;
     expect((await limits.registry.acquire('u', 'b')).ok).toBe(true);
 
-    await limits.resumeStore.save({ sessionId: 's', userId: 'u', state: {} });
+    await limits.resumeStore.checkpoint({ sessionId: 's', userId: 'u', state: {} }, 'run-1');
     now += 500;
-    expect(await limits.resumeStore.take('s', 'u')).toBeUndefined();
+    expect(await limits.resumeStore.take('s', 'u', 'run-2')).toBeUndefined();
 
     const [a, b] = [limits.createFrameGuard(), limits.createFrameGuard()];
     expect(a.check(3_200, 0)).toBe('ok');
@@ -67,8 +67,11 @@ describe('createVoiceLimits', () => {
     expect(first.resumeStore).toBeInstanceOf(RedisResumeStore);
     expect((await first.registry.acquire('u', 'a')).ok).toBe(true);
     expect(await second.registry.acquire('u', 'b')).toEqual({ ok: false, active: 1 });
-    await first.resumeStore.save({ sessionId: 'a', userId: 'u', state: { turns: 2 } });
-    expect(await second.resumeStore.take('a', 'u')).toEqual({
+    await first.resumeStore.checkpoint(
+      { sessionId: 'a', userId: 'u', state: { turns: 2 } },
+      'run-1',
+    );
+    expect(await second.resumeStore.take('a', 'u', 'run-2')).toEqual({
       sessionId: 'a',
       userId: 'u',
       state: { turns: 2 },
