@@ -2,8 +2,8 @@
  * Scale-out: three real Atlas processes (`node apps/server/dist/main.js`) behind a round-robin
  * TCP proxy, sharing PostgreSQL, Redis, the JWT secret and the fake providers. Proves that the
  * per-user session limit and the rate limits hold across instances, that a call goes on on
- * another instance when its instance stops (SIGTERM: resumed with its ticket) or dies
- * (SIGKILL), and that every record reaches PostgreSQL exactly once.
+ * another instance, as the same session, when its instance stops (SIGTERM) or dies (SIGKILL),
+ * and that every record reaches PostgreSQL exactly once.
  *
  * The tests run in order and share the cluster; each uses its own users.
  */
@@ -224,11 +224,9 @@ describe.skipIf(!adminDatabaseUrl || !redisUrl)(
       await cluster.restart(call.instance);
     });
 
-    // Known gap, outside this task's paths: a session saves its resume ticket only when its own
-    // instance sees the connection end (voice/voice-session.ts #cleanup). An instance killed
-    // outright saves none, so the caller gets a new session in the same conversation instead
-    // of the same session. Fix: checkpoint the ticket after every turn. Flip to `it` then.
-    it.fails('SIGKILL: the caller resumes the very same session with its resume ticket', () => {
+    // The session's standing resume ticket (saved at start, refreshed after every turn and
+    // with its heartbeat) outlives the killed instance, so the caller gets the same session.
+    it('SIGKILL: the caller resumes the very same session with its resume ticket', () => {
       expect(afterKill?.next).toMatchObject({ resumed: true, sessionId: afterKill?.killed });
     });
 

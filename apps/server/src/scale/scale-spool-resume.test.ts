@@ -5,17 +5,15 @@
  * instance comes back. Every record must end up in PostgreSQL once, and the session row must
  * be the final one.
  *
- * Known bugs in voice/records (outside this task's paths), found here:
- * - The replayed spool's session row (ended `server_shutdown`, the cost so far) overwrites the
- *   final row the second instance wrote (`client_ended`, the whole cost): the upsert's guard in
- *   record-sql.ts lets any ended row replace an ended row. Fix: replace an ended row only with
- *   one that ended later (`excluded.ended_at >= voice_sessions.ended_at`). Kept below as
- *   `it.fails`; make it `it` with the fix.
- * - If the outage starts before the first instance wrote the new conversation's row, the second
- *   instance's messages and session row violate the conversation foreign key and go to its
- *   dead-letter file (lost from PostgreSQL). Fix: a resumed session enqueues its (idempotent)
- *   conversation record again, or foreign-key violations are retried rather than dead-lettered.
- *   Not tested here: whether the row made it before the outage is a race.
+ * Two bugs this found, both fixed (voice/records, voice/voice-session):
+ * - The replayed spool's session row (ended `server_shutdown`, the cost so far) overwrote the
+ *   final row the second instance wrote (`client_ended`, the whole cost). The upsert now only
+ *   moves a row forward (record-sql.ts; unit test: record-sql-session.test.ts).
+ * - If the outage started before the first instance wrote the new conversation's row, the
+ *   second instance's messages and session row failed the conversation foreign key and were
+ *   dead-lettered. A resumed session now re-sends the conversation it created before its first
+ *   message (unit test: gateway-resume.test.ts). Not staged here: whether the row made it
+ *   before the outage is a race.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VoiceTestClient } from '../voice/testing/voice-test-client.js';
@@ -101,7 +99,7 @@ describe.skipIf(!adminDatabaseUrl || !redisUrl)(
       }
     });
 
-    it.fails('keeps the final session row, not the one replayed from the spool', () => {
+    it('keeps the final session row, not the one replayed from the spool', () => {
       expect(outcome?.rows.sessions).toEqual([
         { id: outcome?.sessionId, end_reason: 'client_ended', cost_usd: outcome?.finalCostUsd },
       ]);

@@ -379,13 +379,24 @@ export class VoiceSession {
     const { userId, sessionId } = this.context;
     // Replies still unwinding store their (truncated) text before the session row is final.
     await this.#turns.settled();
-    // The final ticket (the window starts now) or none; either way only if the session is
-    // still ours. Taken over (the client resumed elsewhere), its row, ticket and slot belong
-    // to the new run, which shares the session id: this run must touch none of them.
-    const outcome = resumable ? await this.#ticket.final() : await this.#ticket.release();
-    if (outcome === 'taken') return;
-    this.#ledger.sessionRow(reason, this.#turnCount);
-    await this.#deps.registry.release(userId, sessionId);
+    // Taken over (the client resumed elsewhere), the session's row, ticket and slot belong to
+    // the new run, which shares the session id: this run must touch none of them.
+    if (this.#ticket.taken) return;
+    if (resumable) {
+      // The final ticket (the window starts now), only if the session is still ours.
+      if ((await this.#ticket.final()) === 'taken') return;
+      this.#ledger.sessionRow(reason, this.#turnCount);
+      await this.#deps.registry.release(userId, sessionId);
+      return;
+    }
+    // An orderly end frees the slot at once: the caller may start another session as soon as
+    // this one has closed. Should a takeover surface only now, the new run's heartbeat finds
+    // the slot gone and takes it again.
+    const [outcome] = await Promise.all([
+      this.#ticket.release(),
+      this.#deps.registry.release(userId, sessionId),
+    ]);
+    if (outcome !== 'taken') this.#ledger.sessionRow(reason, this.#turnCount);
   }
 
   /** What a resume continues from; the audio heard so far is booked first (see below). */
