@@ -5,7 +5,7 @@
  * resuming the session, and the dashboard shows what the call cost.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { endCall, newCredentials, signUpThroughUi, startCall } from './support/app-flows.js';
 import { saveScreenshot } from './support/browser.js';
 import { registerBrowserSuite } from './support/browser-suite.js';
@@ -16,7 +16,7 @@ import {
   waitForNumberAbove,
   waitForText,
 } from './support/page-waits.js';
-import { recordVoiceWire, waitForWireMessages } from './support/voice-wire.js';
+import { describeWire, recordVoiceWire, waitForWireMessages } from './support/voice-wire.js';
 
 const SENTENCE = 'what is the weather today';
 const REPLY = 'It is sunny and warm today. Take your sunglasses and a bottle of water.';
@@ -96,6 +96,7 @@ describe('a voice call in the browser', () => {
   it('reconnects and resumes the session after the server drops the socket', async () => {
     const page = await suite.openPage(studio);
     const wire = recordVoiceWire(page);
+    onTestFailed(() => console.error(`voice wire:\n${describeWire(wire)}`));
     await startCall(page, suite.appUrl);
     const [first] = await waitForWireMessages(wire, 'session_started');
 

@@ -64,9 +64,38 @@ export interface AtlasStack {
   readonly openVoiceSockets: number;
   /** Destroys every open voice WebSocket's TCP socket (no close frame): a dropped connection. */
   dropVoiceSockets(): number;
+  /** Atlas's log lines (warnings and errors unless TEST_LOG_LEVEL says otherwise) since the
+   * last call, oldest first: what a failing test prints. */
+  takeLogs(): string[];
   /** Waits until voice records (messages, usage, sessions) are in the database. */
   flushRecords(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Keeps the last `capacity` log lines for failure reports; with TEST_LOG_LEVEL set they are
+ * also written to stdout as they come.
+ */
+class LogTail {
+  readonly #capacity: number;
+  readonly #echo = process.env.TEST_LOG_LEVEL !== undefined;
+  #lines: string[] = [];
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  write(line: string): void {
+    if (this.#echo) process.stdout.write(line);
+    this.#lines.push(line.trimEnd());
+    if (this.#lines.length > this.#capacity) this.#lines.shift();
+  }
+
+  take(): string[] {
+    const lines = this.#lines;
+    this.#lines = [];
+    return lines;
+  }
 }
 
 export async function startAtlasStack(options: AtlasStackOptions): Promise<AtlasStack> {
@@ -104,7 +133,11 @@ export async function startAtlasStack(options: AtlasStackOptions): Promise<Atlas
       OPENAI_BASE_URL: openai.baseURL,
       ...options.env,
     });
-    const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+    const logs = new LogTail(200);
+    const logger = createLogger({
+      level: process.env.TEST_LOG_LEVEL ?? 'warn',
+      destination: logs,
+    });
     const db = await PgliteDatabase.open(undefined);
     closers.push(() => db.close());
     await applyBootstrap(db);
@@ -142,6 +175,7 @@ export async function startAtlasStack(options: AtlasStackOptions): Promise<Atlas
         voiceSockets.clear();
         return dropped;
       },
+      takeLogs: () => logs.take(),
       async flushRecords() {
         const outcome = await server.records.flush(10_000);
         if (outcome !== 'written') throw new Error(`voice records not written: ${outcome}`);

@@ -103,8 +103,12 @@ export function registerBrowserSuite(options: AtlasStackOptions): BrowserSuite {
     const errors = pageErrors;
     testPages = [];
     pageErrors = [];
+    const serverLogs = atlas?.takeLogs() ?? [];
     if (task.result?.state === 'fail') {
       if (errors.length > 0) console.error(`page errors in "${task.name}":\n${errors.join('\n')}`);
+      if (serverLogs.length > 0) {
+        console.error(`Atlas logs during "${task.name}":\n${serverLogs.join('\n')}`);
+      }
       for (const [index, page] of pages.entries()) {
         const suffix = pages.length > 1 ? `-${index + 1}` : '';
         await saveScreenshot(page, `FAILED-${task.name}${suffix}`).catch(() => {});

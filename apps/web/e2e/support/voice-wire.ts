@@ -16,6 +16,8 @@ export interface VoiceWire {
   readonly received: WireMessage[];
   /** Client → server JSON messages, in order. */
   readonly sent: WireMessage[];
+  /** Both directions interleaved, with socket open/close events, for failure reports. */
+  readonly log: string[];
   /** Voice sockets the page opened. */
   readonly sockets: number;
   of(type: string): WireMessage[];
@@ -37,22 +39,34 @@ function parse(payload: string | Buffer): WireMessage | undefined {
 export function recordVoiceWire(page: Page): VoiceWire {
   const received: WireMessage[] = [];
   const sent: WireMessage[] = [];
+  const log: string[] = [];
   let sockets = 0;
+  const started = Date.now();
+  const note = (text: string) => log.push(`${String(Date.now() - started).padStart(6)} ms ${text}`);
   page.on('websocket', (socket) => {
     if (!new URL(socket.url()).pathname.startsWith('/v2/voice')) return;
     sockets += 1;
+    const id = sockets;
+    note(`socket ${id} opened`);
+    socket.on('close', () => note(`socket ${id} closed`));
+    socket.on('socketerror', (error) => note(`socket ${id} error ${error}`));
     socket.on('framereceived', ({ payload }) => {
       const message = parse(payload);
-      if (message) received.push(message);
+      if (!message) return;
+      received.push(message);
+      if (message.type !== 'pong') note(`<< ${describe(message)}`);
     });
     socket.on('framesent', ({ payload }) => {
       const message = parse(payload);
-      if (message) sent.push(message);
+      if (!message) return;
+      sent.push(message);
+      if (message.type !== 'ping') note(`>> ${describe(message)}`);
     });
   });
   return {
     received,
     sent,
+    log,
     get sockets() {
       return sockets;
     },
@@ -78,4 +92,15 @@ export async function waitForWireMessages(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return wire.of(type);
+}
+
+/** A message for a failure report, without the access token. */
+function describe({ type, ...fields }: WireMessage): string {
+  const { token: _token, ...shown } = fields;
+  return `${type} ${JSON.stringify(shown)}`;
+}
+
+/** The control messages both ways and the sockets' lives, one a line (audio is not shown). */
+export function describeWire(wire: VoiceWire): string {
+  return wire.log.join('\n');
 }
