@@ -1,14 +1,15 @@
 /**
  * @module e2e/support/browser-suite
  * The hooks every browser test file shares: one Atlas stack and one Chromium per file (started
- * in `beforeAll`, closed in `afterAll`), the web app built first when its sources changed, and
- * pages opened by a test closed after it, with a screenshot of each when the test failed.
+ * in `beforeAll`, closed in `afterAll`), the web app built first when its sources changed and
+ * served from a snapshot in front of Atlas, and pages opened by a test closed after it; when
+ * the test failed, with a screenshot of each and the pages' errors and Atlas's log printed.
  *
  * @example
  * const suite = registerBrowserSuite({ heardSentence: 'what is the weather today', reply: 'Sunny.' });
  * it('signs up', async () => {
  *   const page = await suite.openPage();
- *   await page.goto(`${suite.atlas.url}/signin`);
+ *   await page.goto(`${suite.appUrl}/signin`);
  * });
  */
 import { execFile } from 'node:child_process';
