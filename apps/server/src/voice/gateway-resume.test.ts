@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectRedis, type Redis } from '../cache/redis-connection.js';
 import type { Database } from '../db/database.js';
 import { pgliteTarget } from '../db/testing/test-databases.js';
@@ -123,6 +123,36 @@ describe('a session whose instance dies without a word', () => {
     const ticket = await h.limits.resumeStore.take(sessionId, user.id, 'another-instance');
     expect(ticket?.state).toMatchObject({ turnCount: 1, cost: { costUsd: usage.costUsd } });
     expect(JSON.stringify(ticket?.state.history)).toContain('remember the blue door');
+  });
+});
+
+describe('a resume that never gets to run', () => {
+  it('gives the ticket back when the server begins shutting down during the handshake', async () => {
+    let admitting: (() => void) | undefined;
+    let blockAdmission = false;
+    const h = await harness({
+      admit: () =>
+        blockAdmission ? new Promise<void>((resolve) => (admitting = resolve)) : Promise.resolve(),
+    });
+    const user = await h.user();
+    const first = await h.client();
+    const { sessionId } = await first.start(user.token);
+    first.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    blockAdmission = true;
+    const again = await h.client();
+    again.send({ type: 'session_start', token: user.token, resumeSessionId: sessionId });
+    await vi.waitFor(() => expect(admitting).toBeDefined());
+    const shutdown = h.gateway.shutdown();
+    admitting?.();
+    await shutdown;
+    expect((await again.waitForClose()).code).toBe(1001);
+    // Still resumable (on another instance, in production).
+    await vi.waitFor(async () => {
+      expect(await h.limits.resumeStore.take(sessionId, user.id, 'elsewhere')).toBeDefined();
+    });
+    expect(await h.limits.registry.count(user.id)).toBe(0);
   });
 });
 

@@ -14,7 +14,7 @@ import { isAtlasError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { VoiceLimits } from './limits/voice-limits.js';
 import type { SentenceSplitterLike } from './reply.js';
-import { handshake, type ResumeTicketState } from './session-handshake.js';
+import { handshake, type ResumeTicketState, unusedTicketState } from './session-handshake.js';
 import { NOOP_OBSERVER, type VoiceObserver } from './voice-observer.js';
 import { type RecordSink, type VoiceProviders, VoiceSession } from './voice-session.js';
 import { closeCodeFor } from './voice-session-error.js';
@@ -222,8 +222,19 @@ export class VoiceGateway {
       admit: deps.admit,
     });
     if (isGone() || !this.#accepting) {
-      // The client left (or the server began shutting down) during the handshake.
-      await deps.limits.registry.release(context.userId, context.sessionId);
+      // The client left (or the server began shutting down) during the handshake. A resumed
+      // session's ticket goes back, so the client can still resume it (elsewhere).
+      const unused = unusedTicketState(context);
+      const { userId, sessionId, ticketOwner } = context;
+      await Promise.all([
+        deps.limits.registry.release(userId, sessionId),
+        unused &&
+          deps.limits.resumeStore
+            .checkpoint({ sessionId, userId, state: unused }, ticketOwner, settings.resumeWindowMs)
+            .catch((error: unknown) =>
+              deps.logger.warn({ err: error }, 'giving back the resume ticket failed'),
+            ),
+      ]);
       return undefined;
     }
     const session = new VoiceSession(ws, context, {

@@ -103,6 +103,23 @@ async function loadHistory(
   });
 }
 
+/**
+ * The ticket a resumed context came from, for a session that never got to run (the client
+ * left, or the server began shutting down, during the handshake): giving it back keeps the
+ * session resumable. Undefined for a context that did not resume.
+ */
+export function unusedTicketState(context: SessionContext): ResumeTicketState | undefined {
+  if (!context.resumed || context.costRestore === undefined) return undefined;
+  return {
+    conversationId: context.conversationId,
+    startedAt: context.startedAt,
+    cost: context.costRestore,
+    turnCount: context.turnCount,
+    history: context.history,
+    newConversation: context.newConversation,
+  };
+}
+
 export async function handshake(start: SessionStart, deps: HandshakeDeps): Promise<SessionContext> {
   const claims = await deps.verifier.verify(start.token);
   const userId = claims.sub;
