@@ -51,6 +51,7 @@ describe('llmCost', () => {
     expect(llmCost('claude-haiku-4-5', 0, 1_000_000).usd).toBe(5);
     expect(llmCost('claude-haiku-4-5', 1_000, 200)).toEqual({ usd: 0.002, fallback: false });
     expect(llmCost('claude-sonnet-4-5', 1_000, 200).usd).toBe(0.006);
+    expect(llmCost('claude-sonnet-5-5', 1_000, 200).usd).toBe(0.004);
     expect(llmCost('gpt-4o-mini', 1_000, 1_000).usd).toBe(0.00075);
     expect(llmCost('offline', 50_000, 50_000).usd).toBe(0);
   });

@@ -53,6 +53,9 @@ export const PRICES: PriceTable = {
     'claude-haiku-5-5': { usdPerMillionInputTokens: 0.1, usdPerMillionOutputTokens: 0.5 },
     // Legacy, still answering.
     'claude-haiku-4-5': { usdPerMillionInputTokens: 1, usdPerMillionOutputTokens: 5 },
+    // Current Sonnet (platform.claude.com models/sonnet-5-5, checked 2026-11-22).
+    'claude-sonnet-5-5': { usdPerMillionInputTokens: 2, usdPerMillionOutputTokens: 10 },
+    // Deprecated, end of life 2026-11-30: priced for events already recorded with it.
     'claude-sonnet-4-5': { usdPerMillionInputTokens: 3, usdPerMillionOutputTokens: 15 },
     // The default model of the OpenAI-compatible provider.
     'gpt-4o-mini': { usdPerMillionInputTokens: 0.15, usdPerMillionOutputTokens: 0.6 },

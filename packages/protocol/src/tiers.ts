@@ -18,9 +18,9 @@ export interface TierModels {
 
 export const MODEL_MAP: Readonly<Record<Tier, TierModels>> = {
   free: { chat: 'claude-haiku-5-5', voice: null },
-  core: { chat: 'claude-sonnet-4-5', voice: null },
+  core: { chat: 'claude-sonnet-5-5', voice: null },
   // Voice uses the fastest model: time to first token is most of a voice turn's latency.
-  studio: { chat: 'claude-sonnet-4-5', voice: 'claude-haiku-5-5' },
+  studio: { chat: 'claude-sonnet-5-5', voice: 'claude-haiku-5-5' },
 };
 
 /**
