@@ -24,7 +24,8 @@ try {
     'database-url': { kind: 'string' },
   });
   const json = args.has('json');
-  const print = json ? (text: string) => process.stderr.write(`${text}\n`) : console.log;
+  // The report is this program's output (stdout); with --json the table moves to stderr.
+  const print = (text: string) => (json ? process.stderr : process.stdout).write(`${text}\n`);
   const started = performance.now();
   const before = machineInfo();
   print(`Atlas capacity benchmark (zero profile) on ${describeMachine(before)}`);
@@ -45,7 +46,7 @@ try {
     `\nfinished in ${Math.round((performance.now() - started) / 1000)} s; load average now ${after.loadAverage.join(' ')}`,
   );
   if (json) {
-    console.log(
+    process.stdout.write(
       JSON.stringify(
         {
           benchmark: 'capacity',
@@ -60,6 +61,7 @@ try {
         2,
       ),
     );
+    process.stdout.write('\n');
   }
   process.exit(0);
 } catch (error) {

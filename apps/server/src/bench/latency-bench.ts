@@ -23,7 +23,8 @@ try {
     'stable-ms': { kind: 'int' },
   });
   const json = args.has('json');
-  const print = json ? (text: string) => process.stderr.write(`${text}\n`) : console.log;
+  // The report is this program's output (stdout); with --json the table moves to stderr.
+  const print = (text: string) => (json ? process.stderr : process.stdout).write(`${text}\n`);
   const profile = stringArg(args, 'profile', 'all');
   const started = performance.now();
   const before = machineInfo();
@@ -43,7 +44,7 @@ try {
     `\nfinished in ${Math.round((performance.now() - started) / 1000)} s; load average now ${after.loadAverage.join(' ')}`,
   );
   if (json) {
-    console.log(
+    process.stdout.write(
       JSON.stringify(
         {
           benchmark: 'latency',
@@ -56,6 +57,7 @@ try {
         2,
       ),
     );
+    process.stdout.write('\n');
   }
   process.exit(0);
 } catch (error) {
