@@ -14,8 +14,11 @@ export function startBenchFakes(
   profile: string,
   corpusDir: string,
   maxOldSpaceMb = 1_024,
+  extraArgs: readonly string[] = [],
 ): Promise<RunningChild<ProviderEnv>> {
-  return startChild<ProviderEnv>(FAKES_MODULE, ['--profile', profile, '--corpus', corpusDir], {
-    maxOldSpaceMb,
-  });
+  return startChild<ProviderEnv>(
+    FAKES_MODULE,
+    ['--profile', profile, '--corpus', corpusDir, ...extraArgs],
+    { maxOldSpaceMb },
+  );
 }

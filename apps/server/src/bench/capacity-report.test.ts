@@ -45,6 +45,27 @@ describe('evaluateStep', () => {
     });
   });
 
+  it('reports the fakes and the load generator beside Atlas, or null when not sampled', () => {
+    expect(
+      evaluateStep(
+        step({
+          fakesCpuPercent: 33.333,
+          generatorCpuPercent: 12.04,
+          fakesEventLoopDelayP99Ms: 7.77,
+        }),
+      ),
+    ).toMatchObject({
+      fakesCpuPercent: 33.3,
+      generatorCpuPercent: 12,
+      fakesEventLoopDelayP99Ms: 7.8,
+    });
+    expect(evaluateStep(step())).toMatchObject({
+      fakesCpuPercent: null,
+      generatorCpuPercent: null,
+      fakesEventLoopDelayP99Ms: null,
+    });
+  });
+
   it('is unhealthy past 50 ms added p95, 100 ms event-loop p99, or 1 % failures', () => {
     expect(evaluateStep(step({ floorMs: 240 })).problems).toEqual([
       'added latency p95 69 ms > 50 ms',

@@ -30,6 +30,15 @@ export interface StepInput {
   readonly atlas: ProcessSample;
   readonly baseline: ProcessSample;
   readonly generatorEventLoopDelayP99Ms: number;
+  /**
+   * CPU of the fake providers and of the load generator over the same window (% of one core):
+   * on a small machine they share the cores with Atlas, so when their sum with Atlas's nears
+   * the core count the machine, not Atlas, is what is saturated.
+   */
+  readonly fakesCpuPercent?: number;
+  readonly generatorCpuPercent?: number;
+  /** The fakes' event-loop delay p99: when high, provider answers are late through no fault of Atlas. */
+  readonly fakesEventLoopDelayP99Ms?: number;
 }
 
 export interface StepReport {
@@ -50,6 +59,9 @@ export interface StepReport {
   readonly rssKbPerSession: number;
   readonly heapKbPerSession: number;
   readonly generatorEventLoopDelayP99Ms: number;
+  readonly fakesCpuPercent: number | null;
+  readonly generatorCpuPercent: number | null;
+  readonly fakesEventLoopDelayP99Ms: number | null;
   readonly healthy: boolean;
   /** Which limits this step broke. */
   readonly problems: readonly string[];
@@ -95,6 +107,11 @@ export function evaluateStep(input: StepInput): StepReport {
       perSession((input.atlas.heapUsedMb - input.baseline.heapUsedMb) * 1024),
     ),
     generatorEventLoopDelayP99Ms: round(input.generatorEventLoopDelayP99Ms),
+    fakesCpuPercent: input.fakesCpuPercent === undefined ? null : round(input.fakesCpuPercent),
+    generatorCpuPercent:
+      input.generatorCpuPercent === undefined ? null : round(input.generatorCpuPercent),
+    fakesEventLoopDelayP99Ms:
+      input.fakesEventLoopDelayP99Ms === undefined ? null : round(input.fakesEventLoopDelayP99Ms),
     healthy: problems.length === 0,
     problems,
   };

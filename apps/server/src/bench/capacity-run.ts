@@ -96,7 +96,8 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
   const children: Array<RunningChild<unknown>> = [];
   try {
     await synthesizeCorpus(corpusDir);
-    const fakes = await startBenchFakes('zero', corpusDir, 1_536);
+    const profileArgs = options.cpuProfileDir ? ['--cpu-prof', options.cpuProfileDir] : [];
+    const fakes = await startBenchFakes('zero', corpusDir, 1_536, profileArgs);
     children.push(fakes);
     const atlas = await startChild<{ voiceUrl: string }>(
       moduleUrl('atlas-process'),
@@ -106,13 +107,9 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
           ...fakes.ready,
           ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
         }),
+        ...profileArgs,
       ],
-      {
-        maxOldSpaceMb: 2_048,
-        ...(options.cpuProfileDir
-          ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] }
-          : {}),
-      },
+      { maxOldSpaceMb: 2_048 },
     );
     children.push(atlas);
     const generator = await startChild<unknown>(
@@ -170,8 +167,11 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
       open = target;
       await sleep(RAMP_MS + SETTLE_MS);
       window.restart();
-      await sample(atlas, { reset: true });
+      await Promise.all([atlas, fakes, generator].map((child) => sample(child, { reset: true })));
       await sleep(options.holdMs);
+      const [fakesSample, generatorSample] = await Promise.all(
+        [fakes, generator].map((child) => sample(child, {})),
+      );
       const atlasSample = await sample(atlas, { gc: true });
       const turns = window.turns;
       const last = window.last;
@@ -191,10 +191,13 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
         atlas: atlasSample,
         baseline,
         generatorEventLoopDelayP99Ms: window.generatorDelayP99,
+        fakesCpuPercent: fakesSample?.cpuPercent,
+        fakesEventLoopDelayP99Ms: fakesSample?.eventLoopDelayP99Ms,
+        generatorCpuPercent: generatorSample?.cpuPercent,
       });
       steps.push(step);
       options.log(
-        `  ${step.healthy ? 'healthy' : 'UNHEALTHY'}: added p95 ${step.addedP95Ms} ms, event loop p99 ${step.eventLoopDelayP99Ms} ms, CPU ${step.cpuPercent} %, RSS ${step.rssMb} MB${step.problems.length > 0 ? ` (${step.problems.join('; ')})` : ''}`,
+        `  ${step.healthy ? 'healthy' : 'UNHEALTHY'}: added p95 ${step.addedP95Ms} ms, event loop p99 ${step.eventLoopDelayP99Ms} ms, CPU ${step.cpuPercent} % (fakes ${step.fakesCpuPercent} %, client ${step.generatorCpuPercent} %), RSS ${step.rssMb} MB${step.problems.length > 0 ? ` (${step.problems.join('; ')})` : ''}`,
       );
       if (!step.healthy) break;
     }

@@ -24,6 +24,9 @@ export function capacityTable(steps: readonly StepReport[]): string {
       'RSS KB/session',
       'heap KB/session',
       'client loop p99',
+      'fakes CPU %',
+      'fakes loop p99',
+      'client CPU %',
       'healthy',
     ],
     steps.map((step) => [
@@ -41,6 +44,9 @@ export function capacityTable(steps: readonly StepReport[]): string {
       step.rssKbPerSession,
       step.heapKbPerSession,
       step.generatorEventLoopDelayP99Ms,
+      step.fakesCpuPercent,
+      step.fakesEventLoopDelayP99Ms,
+      step.generatorCpuPercent,
       step.healthy ? 'yes' : `NO: ${step.problems.join('; ')}`,
     ]),
   );

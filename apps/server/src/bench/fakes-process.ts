@@ -4,7 +4,9 @@
  * the benchmark's speech (see known-speech-recognizer.ts) and answering with `benchReply`.
  * Started by `startBenchFakes`; prints nothing, reports the environment that points Atlas at it.
  *
- * Args: `--profile <name> --corpus <dir>`.
+ * Args: `--profile <name> --corpus <dir>`, optionally `--cpu-prof <dir>` (a CPU profile per
+ * measurement window). Answers `sample` requests like a measured child (process-sampler.ts), so
+ * a benchmark can tell when the fakes, not Atlas, are what is saturated.
  */
 import {
   type AnthropicMessagesBody,
@@ -17,7 +19,9 @@ import {
 import { benchReply } from './bench-reply.js';
 import { childArgs, childReady, untilStopped } from './child-process.js';
 import { KnownSpeechRecognizer } from './known-speech-recognizer.js';
+import { answerSamples, ProcessSampler } from './process-sampler.js';
 import { loadCorpus } from './speech-corpus.js';
+import { WindowProfiler } from './window-profiler.js';
 
 /** The fakes record every request and message for tests; a long benchmark must not keep them. */
 const FORGET_EVERY_MS = 2_000;
@@ -30,6 +34,9 @@ process.on('warning', (warning) => {
 });
 
 const args = childArgs(process.argv.slice(2));
+const sampler = new ProcessSampler();
+const profileDir = args.get('cpu-prof');
+answerSamples(sampler, profileDir ? new WindowProfiler(profileDir, 'fakes') : undefined);
 const profile = profileNamed(args.get('profile') ?? 'zero');
 const corpus = await loadCorpus(args.get('corpus') ?? '.');
 const recognizer = new KnownSpeechRecognizer(corpus);
@@ -68,6 +75,7 @@ process.on('message', (message: unknown) => {
   }
 });
 await untilStopped();
+sampler.stop();
 clearInterval(forget);
 await Promise.allSettled([deepgram.close(), anthropic.close(), openai.close()]);
 process.exit(0);

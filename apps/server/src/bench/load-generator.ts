@@ -6,11 +6,13 @@
  * delay (when the generator itself falls behind, latencies measured through it are suspect).
  *
  * Args: `--corpus <dir>`. Messages in: `{type:'open', kind:'voice'|'echo', url, tokens?, count,
- * rampMs}`, `{type:'stop'}` (→ `{type:'stopped'}`). Out: `{type:'report', …}` every second.
+ * rampMs}`, `{type:'stop'}` (→ `{type:'stopped'}`), `{type:'sample', …}` (process-sampler.ts).
+ * Out: `{type:'report', …}` every second.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { childArgs, childReady, untilStopped } from './child-process.js';
 import { EchoBenchClient } from './echo-bench-client.js';
+import { answerSamples, ProcessSampler } from './process-sampler.js';
 import { loadCorpus } from './speech-corpus.js';
 import type { TurnTiming } from './turn-timing.js';
 import { VoiceBenchClient } from './voice-bench-client.js';
@@ -39,6 +41,8 @@ const args = childArgs(process.argv.slice(2));
 const corpus = await loadCorpus(args.get('corpus') ?? '.');
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
+const sampler = new ProcessSampler();
+answerSamples(sampler);
 
 const voices = new Set<VoiceBenchClient>();
 const echoes = new Set<EchoBenchClient>();
@@ -156,5 +160,6 @@ process.on('message', (message: unknown) => {
 childReady({ pid: process.pid });
 await untilStopped();
 clearInterval(reporter);
+sampler.stop();
 await stopAll();
 process.exit(0);

@@ -7,6 +7,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import type { WindowProfiler } from './window-profiler.js';
 
 export interface ProcessSample {
   /** Length of the window, ms. */
@@ -69,14 +70,22 @@ export class ProcessSampler {
 
 /**
  * In a measured child: answers `{type:'sample', reset?, gc?}` with `{type:'sample', sample}`.
- * `reset` starts a new window after sampling.
+ * `reset` starts a new window after sampling. With a profiler, every window is also a CPU
+ * profile: `reset` starts one, a sample without `reset` ends it and writes it.
  */
-export function answerSamples(sampler: ProcessSampler): void {
+export function answerSamples(sampler: ProcessSampler, profiler?: WindowProfiler): void {
   process.on('message', (message: unknown) => {
     const request = message as { type?: unknown; reset?: unknown; gc?: unknown };
     if (request.type !== 'sample') return;
-    const sample = sampler.sample({ gc: request.gc === true });
-    if (request.reset === true) sampler.reset();
-    process.send?.({ type: 'sample', sample });
+    void (async () => {
+      const reset = request.reset === true;
+      if (!reset) await profiler?.stop();
+      const sample = sampler.sample({ gc: request.gc === true });
+      if (reset) {
+        sampler.reset();
+        await profiler?.start();
+      }
+      process.send?.({ type: 'sample', sample });
+    })();
   });
 }
