@@ -32,8 +32,15 @@ import { FRAME_MS } from './wav-audio.js';
 const moduleUrl = (name: string) => fileURLToPath(new URL(`./${name}.js`, import.meta.url));
 /** New sessions of a step open over this long, as users arrive rather than all at once. */
 const RAMP_MS = 2_000;
-/** After the ramp, sessions are into their first turn before the window starts. */
-const SETTLE_MS = 3_000;
+/**
+ * A new session's first utterance starts at a random point of this window (silence before it),
+ * so the sessions of a step, which open within 2 s, do not take their turns in lockstep: real
+ * callers do not, and lockstep would measure bursts of simultaneous turns instead of a load.
+ * About a turn's whole cycle (utterance, reply, playback: ~10 s here).
+ */
+const FIRST_TURN_SPREAD_MS = 8_000;
+/** After the ramp, every new session has started its first turn before the window starts. */
+const SETTLE_MS = FIRST_TURN_SPREAD_MS;
 const WARM_UP_SESSIONS = 10;
 /** Long enough for every warm-up session to complete a turn. */
 const WARM_UP_MS = 6_000;
@@ -141,8 +148,9 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
       tokens: warmUp.tokens,
       count: WARM_UP_SESSIONS,
       rampMs: RAMP_MS,
+      firstTurnSpreadMs: FIRST_TURN_SPREAD_MS,
     });
-    await sleep(RAMP_MS + WARM_UP_MS);
+    await sleep(RAMP_MS + FIRST_TURN_SPREAD_MS + WARM_UP_MS);
     await generator.request({ type: 'stop' }, 'stopped', 60_000);
     const baseline = await sample(atlas, { gc: true, reset: true });
     const steps: StepReport[] = [];
@@ -163,6 +171,7 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
         tokens,
         count: adding,
         rampMs: RAMP_MS,
+        firstTurnSpreadMs: FIRST_TURN_SPREAD_MS,
       });
       open = target;
       await sleep(RAMP_MS + SETTLE_MS);

@@ -35,7 +35,16 @@ interface OpenRequest {
   readonly tokens?: readonly string[];
   readonly count: number;
   readonly rampMs: number;
+  /**
+   * A voice session's first utterance starts after a random 0 … `firstTurnSpreadMs` of silence
+   * (an open microphone before the user speaks), so sessions that open together do not speak in
+   * lockstep for the rest of the run.
+   */
+  readonly firstTurnSpreadMs?: number;
 }
+
+/** Between turns a user thinks for 0 … this long (uniform) after the reply has played. */
+export const THINK_TIME_MAX_MS = 1_000;
 
 const args = childArgs(process.argv.slice(2));
 const corpus = await loadCorpus(args.get('corpus') ?? '.');
@@ -59,7 +68,12 @@ function track(work: Promise<void>): void {
   void work.finally(() => running.delete(work));
 }
 
-async function runVoice(url: string, token: string, index: number): Promise<void> {
+async function runVoice(
+  url: string,
+  token: string,
+  index: number,
+  firstTurnSpreadMs: number,
+): Promise<void> {
   let client: VoiceBenchClient;
   try {
     client = await VoiceBenchClient.open(url, token, 'v2-speculative');
@@ -72,7 +86,9 @@ async function runVoice(url: string, token: string, index: number): Promise<void
   try {
     for (let turn = index; !stopping && !client.closed; turn++) {
       const utterance = corpus[turn % corpus.length] as (typeof corpus)[number];
-      const timing = await client.runTurn(utterance, { playback: true });
+      const leadInMs =
+        turn === index ? Math.random() * firstTurnSpreadMs : Math.random() * THINK_TIME_MAX_MS;
+      const timing = await client.runTurn(utterance, { playback: true, leadInMs });
       if (!stopping) {
         turns.push({
           finalMs: timing.finalMs,
@@ -113,7 +129,7 @@ function open(request: OpenRequest): void {
     track(
       new Promise<void>((resolve) => setTimeout(resolve, delay)).then(() =>
         request.kind === 'voice'
-          ? runVoice(request.url, token, index)
+          ? runVoice(request.url, token, index, request.firstTurnSpreadMs ?? 0)
           : runEcho(request.url, index),
       ),
     );

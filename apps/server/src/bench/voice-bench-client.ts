@@ -98,12 +98,13 @@ export class VoiceBenchClient {
   /**
    * Says `utterance` and waits for the whole reply (`turn_metrics` comes last), streaming
    * silence meanwhile; with `playback`, also for as long as the reply's audio plays (a user
-   * listens to the answer before speaking again). Resolves with the turn's timings, failed
-   * ones included.
+   * listens to the answer before speaking again). `leadInMs` of silence (at least 300 ms) comes
+   * before the utterance: a user thinking before they speak. Resolves with the turn's timings,
+   * failed ones included.
    */
   async runTurn(
     utterance: Utterance,
-    options: { playback?: boolean; timeoutMs?: number } = {},
+    options: { playback?: boolean; timeoutMs?: number; leadInMs?: number } = {},
   ): Promise<TurnTiming> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TURN_TIMEOUT_MS;
     const turn: OpenTurn = {
@@ -123,7 +124,8 @@ export class VoiceBenchClient {
     };
     this.#turn = turn;
     this.#nextFrameAt = Math.max(this.#nextFrameAt, performance.now());
-    for (let i = 0; i < LEAD_IN_FRAMES; i++) await this.#sendFrame(SILENCE);
+    const leadInFrames = Math.max(LEAD_IN_FRAMES, Math.round((options.leadInMs ?? 0) / FRAME_MS));
+    for (let i = 0; i < leadInFrames && !this.#closed; i++) await this.#sendFrame(SILENCE);
     for (const [index, frame] of utterance.frames.entries()) {
       if (this.#closed) break;
       const sentAt = await this.#sendFrame(frame);

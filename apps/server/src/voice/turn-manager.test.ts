@@ -170,6 +170,21 @@ describe('TurnManager', () => {
       manager.dispose();
     });
 
+    it('a partial that stays stable while the user is still speaking starts nothing', async () => {
+      const { manager, llm } = setup({ stableMs: 40, pauseMs: 150 });
+      manager.handleAudioLevel(true, 100);
+      manager.handleSttEvent({ type: 'partial', text: 'what is the', confidence: 0.9 });
+      await wait(80); // twice the stable window, and the audio is still speech
+      expect(llm.calls).toHaveLength(0);
+      // Once the audio pauses, a stable hypothesis does start one.
+      manager.handleAudioLevel(false, 100);
+      manager.handleSttEvent({ type: 'partial', text: 'what is the weather', confidence: 0.9 });
+      await wait(80);
+      expect(llm.calls).toHaveLength(1);
+      expect(llm.calls[0]?.request.messages.at(-1)?.content).toBe('what is the weather');
+      manager.dispose();
+    });
+
     it('speech ends the pause; a short pause or speculation switched off starts nothing', async () => {
       const { manager, llm } = setup({ stableMs: LONG_STABLE_MS, pauseMs: 150 });
       manager.handleSttEvent({ type: 'partial', text: 'what is the', confidence: 0.9 });

@@ -28,6 +28,24 @@ describe('fake POST /v1/audio/speech', () => {
     expect(fakeSpeechPcm('ab c', 2).byteLength).toBe(pcm.byteLength / 2);
   });
 
+  it('is each character as a sine at its own pitch, the same on every call (tones are cached)', () => {
+    const reference = (input: string): Int16Array => {
+      const perCharacter = (24_000 * SPEECH_MS_PER_CHARACTER) / 1000;
+      const out = new Int16Array(input.length * perCharacter);
+      [...input].forEach((character, index) => {
+        if (/\s/.test(character)) return;
+        const step = (2 * Math.PI * (200 + ((character.codePointAt(0) ?? 0) % 64) * 25)) / 24_000;
+        for (let n = 0; n < perCharacter; n++)
+          out[index * perCharacter + n] = Math.round(8000 * Math.sin(step * n));
+      });
+      return out;
+    };
+    const first = fakeSpeechPcm('aba b');
+    expect(new Int16Array(first.buffer)).toEqual(reference('aba b'));
+    first.fill(1); // a caller owns its buffer: the cache must not hand out shared memory
+    expect(new Int16Array(fakeSpeechPcm('aba b').buffer)).toEqual(reference('aba b'));
+  });
+
   it('splits the body at odd offsets so samples straddle chunks', () => {
     const chunks = oddChunks(new Uint8Array(100), 20);
     expect(chunks.map((c) => c.byteLength)).toEqual([21, 19, 21, 19, 20]);

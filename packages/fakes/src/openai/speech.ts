@@ -26,6 +26,8 @@ const AMPLITUDE = 8000;
 /** Delay between the last chunk sent and a `cut` fault's socket destroy. */
 const CUT_GRACE_MS = 30;
 const MAX_INPUT_CHARACTERS = 4096;
+/** 64 pitches × a few speeds; past this the cache starts again (odd speeds in a long run). */
+const MAX_CACHED_TONES = 1_024;
 
 export interface SpeechRequestBody {
   readonly model: string;
@@ -91,18 +93,38 @@ export function fakeSpeechPcm(input: string, speed = 1): Uint8Array {
   );
   const characters = [...input];
   const bytes = new Uint8Array(characters.length * samplesPerCharacter * 2);
-  const view = new DataView(bytes.buffer);
   let offset = 0;
   for (const character of characters) {
-    const code = character.codePointAt(0) ?? 0;
-    const silent = /\s/.test(character);
-    const step = (2 * Math.PI * characterFrequency(code)) / SPEECH_SAMPLE_RATE;
-    for (let n = 0; n < samplesPerCharacter; n++) {
-      view.setInt16(offset, silent ? 0 : Math.round(AMPLITUDE * Math.sin(step * n)), true);
-      offset += 2;
+    // Whitespace stays silent: the buffer starts zeroed.
+    if (!/\s/.test(character)) {
+      const code = character.codePointAt(0) ?? 0;
+      bytes.set(characterTone(characterFrequency(code), samplesPerCharacter), offset);
     }
+    offset += samplesPerCharacter * 2;
   }
   return bytes;
+}
+
+/**
+ * One character's tone, computed once per pitch and length: a benchmark's fake synthesises
+ * hundreds of replies a second, and `Math.sin` per sample would make the fake, not the gateway
+ * under test, the bottleneck. There are 64 pitches, so the cache stays small.
+ */
+const tones = new Map<string, Uint8Array>();
+
+function characterTone(frequency: number, samples: number): Uint8Array {
+  const key = `${frequency}/${samples}`;
+  let tone = tones.get(key);
+  if (!tone) {
+    tone = new Uint8Array(samples * 2);
+    const view = new DataView(tone.buffer);
+    const step = (2 * Math.PI * frequency) / SPEECH_SAMPLE_RATE;
+    for (let n = 0; n < samples; n++)
+      view.setInt16(n * 2, Math.round(AMPLITUDE * Math.sin(step * n)), true);
+    if (tones.size >= MAX_CACHED_TONES) tones.clear();
+    tones.set(key, tone);
+  }
+  return tone;
 }
 
 /** A WAV header with real sizes (the fake knows the length up front). */
