@@ -114,8 +114,10 @@ describe('a spoken turn', () => {
 
   it('a partial stable for the window, then extended by more words, gives one reply to the full text', async () => {
     const { h, client } = await started({ stt: { utterances: ['what is the weather in Paris'] } });
-    client.speak(4, 0); // "what is the weather"
-    await wait(200); // stable for longer than the 50 ms window: the speculation starts
+    client.speak(4, 0); // "what is the weather", then the audio stops
+    // Stable for longer than the 50 ms window and no speech for two frames (200 ms): the
+    // speculation starts.
+    await wait(350);
     expect(h.llm.calls).toHaveLength(1);
     expect(client.of('response_start')).toHaveLength(0);
     client.speak(2, 3); // "... in Paris", then the end of the turn
@@ -141,7 +143,7 @@ describe('a spoken turn', () => {
       tts: { timeToFirstByteMs: 80 },
     });
     client.speak(4, 0);
-    await wait(300); // speculation generated, first sentence synthesised while the user "pauses"
+    await wait(450); // speculation generated, first sentence synthesised while the user "pauses"
     expect(h.tts.calls).toHaveLength(1);
     expect(client.of('response_start')).toHaveLength(0);
     client.speak(0, 3);

@@ -72,7 +72,12 @@ describe('Reply', () => {
     reply.release();
     const outcome = await reply.done;
     expect(outcome.sentText).toBe(THREE_SENTENCES);
-    expect(tts.calls).toHaveLength(3);
+    // The sentences that waited behind the first one go as one request.
+    expect(tts.calls.map((c) => c.text)).toEqual([
+      'It is sunny today.',
+      'Expect a high of twenty. Enjoy the walk!',
+    ]);
+    expect(sink.audioBytes()).toBe(tts.calls.reduce((n, c) => n + c.bytes, 0));
     expect(sink.types()[0]).toBe('response_start');
     expect(outcome.speculative).toBe(true);
   });

@@ -1,7 +1,8 @@
 /**
  * @module voice/reply
  * One assistant reply: LLM deltas → sentence splitter → TTS per sentence (the next sentence is
- * synthesised while the current one streams) → the client.
+ * synthesised while the current one streams; sentences that pile up behind it are joined into one
+ * request) → the client.
  *
  * A reply can be started speculatively and *held*: it generates text and synthesises its first
  * sentence, but nothing reaches the client until `release()`. `cancel()` is synchronous: once it
@@ -209,6 +210,12 @@ export class Reply {
 
   #addSentence(text: string): void {
     if (text.trim().length === 0) return;
+    // A sentence that arrives while the one before it still waits its turn joins it: one TTS
+    // request instead of two, for the same audio (the first sentence always goes alone, so the
+    // first audio is never later). A model that writes faster than speech is played, or a held
+    // speculation, would otherwise cost a request per sentence.
+    const last = this.#jobs.at(-1);
+    if (last && this.#jobs.length > 1 && !last.started && last.append(text)) return;
     this.#jobs.push(new SynthesisJob(text));
     this.#pump();
     this.#wakeSender?.();

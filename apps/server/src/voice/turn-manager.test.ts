@@ -176,7 +176,16 @@ describe('TurnManager', () => {
       manager.handleSttEvent({ type: 'partial', text: 'what is the', confidence: 0.9 });
       await wait(80); // twice the stable window, and the audio is still speech
       expect(llm.calls).toHaveLength(0);
-      // Once the audio pauses, a stable hypothesis does start one.
+      // Speech that stops arriving altogether stops counting after two frames.
+      await wait(150);
+      expect(llm.calls).toHaveLength(1);
+      manager.dispose();
+    });
+
+    it('a stable partial speculates at once when the audio has paused', async () => {
+      const { manager, llm } = setup({ stableMs: 40, pauseMs: 150 });
+      manager.handleAudioLevel(true, 100);
+      manager.handleSttEvent({ type: 'partial', text: 'what is the', confidence: 0.9 });
       manager.handleAudioLevel(false, 100);
       manager.handleSttEvent({ type: 'partial', text: 'what is the weather', confidence: 0.9 });
       await wait(80);

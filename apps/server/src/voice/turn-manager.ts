@@ -83,8 +83,12 @@ export class TurnManager {
   #pauseTimer: NodeJS.Timeout | undefined;
   /** `now()` when the user's current pause began; undefined while they speak. */
   #pauseStartedAt: number | undefined;
-  /** The last audio frame was speech (only tracked with the pause hint on). */
-  #userSpeaking = false;
+  /**
+   * `now()` when the last audio frame, if it was speech, arrived (only tracked with the pause
+   * hint on); undefined after a silent frame.
+   */
+  #speechHeardAt: number | undefined;
+  #speechFrameMs = 0;
   readonly #pending = new Set<Promise<unknown>>();
   #disposed = false;
 
@@ -129,7 +133,8 @@ export class TurnManager {
   handleAudioLevel(speech: boolean, frameMs: number): void {
     const pauseMs = this.#deps.speculationPauseMs ?? 0;
     if (this.#disposed || pauseMs <= 0 || this.#deps.speculation === false) return;
-    this.#userSpeaking = speech;
+    this.#speechHeardAt = speech ? this.#deps.now() : undefined;
+    this.#speechFrameMs = frameMs;
     if (speech) {
       this.#pauseStartedAt = undefined;
       this.#clearPauseTimer();
@@ -248,8 +253,27 @@ export class TurnManager {
     if (this.#deps.speculation === false) return;
     this.#stableTimer = setTimeout(() => {
       this.#stableTimer = undefined;
-      if (!this.#userSpeaking) this.#speculate();
+      this.#speculateWhenQuiet();
     }, this.#deps.stablePartialMs);
+  }
+
+  /**
+   * Speculates now, unless the user's audio is still speech: then once it has not been for two
+   * frames (a client that stops sending audio altogether must not block speculation forever).
+   */
+  #speculateWhenQuiet(): void {
+    const heardAt = this.#speechHeardAt;
+    if (heardAt !== undefined) {
+      const wait = heardAt + 2 * this.#speechFrameMs - this.#deps.now();
+      if (wait > 0) {
+        this.#stableTimer = setTimeout(() => {
+          this.#stableTimer = undefined;
+          this.#speculateWhenQuiet();
+        }, wait);
+        return;
+      }
+    }
+    this.#speculate();
   }
 
   #clearStableTimer(): void {
