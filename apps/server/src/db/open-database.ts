@@ -14,7 +14,7 @@ import { AtlasError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Database } from './database.js';
 import { applyBootstrap, migrate } from './migrator.js';
-import { PgliteDatabase } from './pglite-database.js';
+import { PgliteWorkerDatabase } from './pglite-worker-database.js';
 import { PostgresDatabase } from './postgres-database.js';
 import { backoffDelay, isTransientDatabaseError } from './retry.js';
 
@@ -92,7 +92,8 @@ export async function connectDatabase(
   if (url === undefined) {
     const directory = path.join(config.dataDir, 'pglite');
     try {
-      return await PgliteDatabase.open(directory);
+      // In a worker thread: PGlite's synchronous SQL and file writes must not stall live calls.
+      return await PgliteWorkerDatabase.open(directory);
     } catch (error) {
       throw new AtlasError(
         'database_unavailable',
