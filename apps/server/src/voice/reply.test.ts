@@ -70,6 +70,14 @@ describe('Reply', () => {
     expect(sink.received).toEqual([]);
     expect(tts.calls.map((c) => c.text)).toEqual(['It is sunny today.']);
     reply.release();
+    // What was generated while held leaves as one text message per run of words (split only
+    // where held audio came between them), not one per word, in the order it was generated.
+    const held = sink.received.filter((m) => m.type === 'response_text');
+    expect(sink.types().slice(0, 2)).toEqual(['response_start', 'response_text']);
+    expect(held.length).toBeLessThan(THREE_SENTENCES.split(' ').length);
+    expect(held.map((m) => (m.type === 'response_text' ? m.delta : '')).join('')).toBe(
+      THREE_SENTENCES,
+    );
     const outcome = await reply.done;
     expect(outcome.sentText).toBe(THREE_SENTENCES);
     // The sentences that waited behind the first one go as one request.

@@ -115,7 +115,19 @@ export class Reply {
     if (this.#released || this.#cancelled) return;
     this.#released = true;
     this.#options.sink.send({ type: 'response_start', turnId: this.turnId });
-    for (const event of this.#held.splice(0)) this.#deliver(event);
+    // Held text goes as one message per run of words, not one per word: the first audio is
+    // right behind it, and every message before it is a socket write on the critical path.
+    let text = '';
+    for (const event of this.#held.splice(0)) {
+      if (event.kind === 'text') {
+        text += event.delta;
+        continue;
+      }
+      if (text) this.#deliver({ kind: 'text', delta: text });
+      text = '';
+      this.#deliver(event);
+    }
+    if (text) this.#deliver({ kind: 'text', delta: text });
     this.#releaseWaiter?.();
     this.#pump();
   }
