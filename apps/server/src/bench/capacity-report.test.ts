@@ -45,6 +45,19 @@ describe('evaluateStep', () => {
     });
   });
 
+  it('counts memory per session from an earlier step when given (the marginal cost)', () => {
+    const report = evaluateStep(
+      step({
+        sessions: 300,
+        atlas: sample({ rssMb: 600, heapUsedMb: 70 }),
+        baseline: sample({ rssMb: 900, heapUsedMb: 40 }), // start-up memory since returned
+        memoryReference: { sessions: 100, sample: sample({ rssMb: 580, heapUsedMb: 60 }) },
+      }),
+    );
+    expect(report.rssKbPerSession).toBe(102.4); // 20 MB over 200 sessions
+    expect(report.heapKbPerSession).toBe(51.2);
+  });
+
   it('reports the fakes and the load generator beside Atlas, or null when not sampled', () => {
     expect(
       evaluateStep(

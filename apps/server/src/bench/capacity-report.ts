@@ -2,9 +2,9 @@
  * @module bench/capacity-report
  * The capacity benchmark's judgement and figures: a step (a number of concurrent sessions held
  * for a while) is healthy while Atlas's added latency p95 stays within 50 ms, its event-loop
- * delay p99 within 100 ms, and (almost) every session and turn works. Per-session CPU and
- * memory are the step's totals over its session count; memory is counted above the idle
- * baseline.
+ * delay p99 within 100 ms, and (almost) every session and turn works. Per-session CPU is the
+ * step's total over its session count; memory per session is the growth since the run's first
+ * step over the sessions added since (for the first step: above the idle baseline).
  */
 import type { ProcessSample } from './process-sampler.js';
 import { roundMs, summarize } from './stats.js';
@@ -29,6 +29,13 @@ export interface StepInput {
   readonly floorMs: number;
   readonly atlas: ProcessSample;
   readonly baseline: ProcessSample;
+  /**
+   * An earlier step of the same run: memory per session is then the growth since it over the
+   * sessions added since it (the marginal cost). The idle baseline alone misleads once the
+   * process returns start-up memory to the OS (the embedded database's worker does), which
+   * made RSS per session negative.
+   */
+  readonly memoryReference?: { readonly sessions: number; readonly sample: ProcessSample };
   readonly generatorEventLoopDelayP99Ms: number;
   /**
    * CPU of the fake providers and of the load generator over the same window (% of one core):
@@ -88,6 +95,11 @@ export function evaluateStep(input: StepInput): StepReport {
   if (failures > HEALTH_LIMITS.failureRate)
     problems.push(`${input.failedTurns} failed turns, ${input.failedSessions} failed sessions`);
   const perSession = (value: number) => (input.sessions > 0 ? value / input.sessions : 0);
+  const reference = input.memoryReference;
+  const memoryPerSession = (mb: (sample: ProcessSample) => number) =>
+    reference && input.sessions > reference.sessions
+      ? ((mb(input.atlas) - mb(reference.sample)) * 1024) / (input.sessions - reference.sessions)
+      : perSession((mb(input.atlas) - mb(input.baseline)) * 1024);
   return {
     sessions: input.sessions,
     turns,
@@ -102,10 +114,8 @@ export function evaluateStep(input: StepInput): StepReport {
     cpuPercent: round(input.atlas.cpuPercent),
     cpuPercentPerSession: round(perSession(input.atlas.cpuPercent), 3),
     rssMb: round(input.atlas.rssMb),
-    rssKbPerSession: round(perSession((input.atlas.rssMb - input.baseline.rssMb) * 1024)),
-    heapKbPerSession: round(
-      perSession((input.atlas.heapUsedMb - input.baseline.heapUsedMb) * 1024),
-    ),
+    rssKbPerSession: round(memoryPerSession((sample) => sample.rssMb)),
+    heapKbPerSession: round(memoryPerSession((sample) => sample.heapUsedMb)),
     generatorEventLoopDelayP99Ms: round(input.generatorEventLoopDelayP99Ms),
     fakesCpuPercent: input.fakesCpuPercent === undefined ? null : round(input.fakesCpuPercent),
     generatorCpuPercent:

@@ -154,6 +154,7 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
     await generator.request({ type: 'stop' }, 'stopped', 60_000);
     const baseline = await sample(atlas, { gc: true, reset: true });
     const steps: StepReport[] = [];
+    let firstStep: { sessions: number; sample: ProcessSample } | undefined;
     let open = 0;
     for (const target of options.steps) {
       const adding = target - open;
@@ -199,12 +200,14 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
         floorMs,
         atlas: atlasSample,
         baseline,
+        ...(firstStep ? { memoryReference: firstStep } : {}),
         generatorEventLoopDelayP99Ms: window.generatorDelayP99,
         fakesCpuPercent: fakesSample?.cpuPercent,
         fakesEventLoopDelayP99Ms: fakesSample?.eventLoopDelayP99Ms,
         generatorCpuPercent: generatorSample?.cpuPercent,
       });
       steps.push(step);
+      firstStep ??= { sessions: target, sample: atlasSample };
       options.log(
         `  ${step.healthy ? 'healthy' : 'UNHEALTHY'}: added p95 ${step.addedP95Ms} ms, event loop p99 ${step.eventLoopDelayP99Ms} ms, CPU ${step.cpuPercent} % (fakes ${step.fakesCpuPercent} %, client ${step.generatorCpuPercent} %), RSS ${step.rssMb} MB${step.problems.length > 0 ? ` (${step.problems.join('; ')})` : ''}`,
       );
