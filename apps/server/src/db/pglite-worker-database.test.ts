@@ -52,6 +52,13 @@ describe('PgliteWorkerDatabase', () => {
     });
   });
 
+  it('refuses a parameter that cannot cross to the worker, and goes on working', async () => {
+    await expect(db.query('select $1', [() => 1])).rejects.toThrow(
+      'query parameters cannot be sent to the database',
+    );
+    expect((await db.query<{ one: number }>('select 1 as one')).rows).toEqual([{ one: 1 }]);
+  });
+
   it('commits a transaction, and rolls it back when the callback throws', async () => {
     await db.transaction(async (tx) => {
       await tx.query('insert into items (id, name) values (10, $1)', ['ten']);

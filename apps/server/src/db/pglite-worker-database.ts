@@ -182,8 +182,15 @@ export class PgliteWorkerDatabase implements Database {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
+      try {
+        this.#worker.postMessage({ id, request });
+      } catch (error) {
+        // A parameter structured clone cannot copy (a function, a symbol): the caller's fault,
+        // and nothing was sent.
+        reject(new TypeError(`query parameters cannot be sent to the database: ${error}`));
+        return;
+      }
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, request });
     });
   }
 
