@@ -58,6 +58,17 @@ describe('evaluateStep', () => {
     expect(report.heapKbPerSession).toBe(51.2);
   });
 
+  it('gives no RSS per session when RSS shrank (memory returned to the OS), keeping the heap', () => {
+    const report = evaluateStep(
+      step({
+        atlas: sample({ rssMb: 90, heapUsedMb: 50 }),
+        baseline: sample({ rssMb: 190, heapUsedMb: 40 }),
+      }),
+    );
+    expect(report.rssKbPerSession).toBeNull();
+    expect(report.heapKbPerSession).toBe(102.4);
+  });
+
   it('reports the fakes and the load generator beside Atlas, or null when not sampled', () => {
     expect(
       evaluateStep(

@@ -63,7 +63,12 @@ export interface StepReport {
   readonly cpuPercent: number;
   readonly cpuPercentPerSession: number;
   readonly rssMb: number;
-  readonly rssKbPerSession: number;
+  /**
+   * `null` when RSS shrank over the step: the process returned more start-up memory to the OS
+   * (the embedded database's worker does, late) than the sessions took, so the step cannot say
+   * what a session costs. The heap figure is taken after a full GC and stays meaningful.
+   */
+  readonly rssKbPerSession: number | null;
   readonly heapKbPerSession: number;
   readonly generatorEventLoopDelayP99Ms: number;
   readonly fakesCpuPercent: number | null;
@@ -114,7 +119,7 @@ export function evaluateStep(input: StepInput): StepReport {
     cpuPercent: round(input.atlas.cpuPercent),
     cpuPercentPerSession: round(perSession(input.atlas.cpuPercent), 3),
     rssMb: round(input.atlas.rssMb),
-    rssKbPerSession: round(memoryPerSession((sample) => sample.rssMb)),
+    rssKbPerSession: growthOrNull(round(memoryPerSession((sample) => sample.rssMb))),
     heapKbPerSession: round(memoryPerSession((sample) => sample.heapUsedMb)),
     generatorEventLoopDelayP99Ms: round(input.generatorEventLoopDelayP99Ms),
     fakesCpuPercent: input.fakesCpuPercent === undefined ? null : round(input.fakesCpuPercent),
@@ -125,6 +130,10 @@ export function evaluateStep(input: StepInput): StepReport {
     healthy: problems.length === 0,
     problems,
   };
+}
+
+function growthOrNull(kbPerSession: number): number | null {
+  return kbPerSession < 0 ? null : kbPerSession;
 }
 
 /** The last healthy step before the first unhealthy one (load only grows, so later ones do not count). */
@@ -145,7 +154,7 @@ export interface BareComparison {
   readonly heapKbPerSession: number;
   readonly eventLoopDelayP99Ms: number;
   readonly roundTripP95Ms: number | null;
-  /** Atlas / bare at the same load; `null` when the bare figure is too small to divide by. */
+  /** Atlas / bare at the same load; `null` when either figure is missing or too small to divide by. */
   readonly ratio: {
     readonly cpu: number | null;
     readonly rss: number | null;
@@ -177,7 +186,7 @@ export function compareWithBare(
     roundTripP95Ms: roundMs(summarize(bare.roundTripsMs).p95),
     ratio: {
       cpu: ratio(atlas.cpuPercentPerSession, cpuPerSession),
-      rss: ratio(atlas.rssKbPerSession, rssKb),
+      rss: atlas.rssKbPerSession === null ? null : ratio(atlas.rssKbPerSession, rssKb),
       heap: ratio(atlas.heapKbPerSession, heapKb),
     },
   };

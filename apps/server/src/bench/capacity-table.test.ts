@@ -64,4 +64,28 @@ describe('capacity report text', () => {
     expect(text).toContain('highest healthy: none');
     expect(text).toMatch(/at 50 sessions\)\s+1024/);
   });
+
+  it('says when RSS per session could not be measured and falls back on the heap', () => {
+    const shrank = evaluateStep({
+      sessions: 100,
+      voiceToVoiceMs: [305],
+      failedTurns: 0,
+      failedSessions: 0,
+      floorMs: 300,
+      atlas: sample({ rssMb: 90, heapUsedMb: 45 }),
+      baseline: sample({ rssMb: 200, heapUsedMb: 40 }),
+      generatorEventLoopDelayP99Ms: 3,
+    });
+    const run: CapacityRun = {
+      floorMs: 300,
+      baseline,
+      steps: [shrank],
+      best: shrank,
+      bare: undefined,
+    };
+    expect(capacityTable([shrank])).toMatch(/^\s*100\s.*\s-\s+51\.2\s/m);
+    const text = capacitySummary(run);
+    expect(text).toContain('RSS not measurable at this step (it shrank), 51.2 KB heap');
+    expect(text).toMatch(/at 100 sessions\)\s+51\.2\s+< 1024\s+yes/);
+  });
 });

@@ -41,7 +41,7 @@ export function capacityTable(steps: readonly StepReport[]): string {
       step.cpuPercent,
       step.cpuPercentPerSession,
       step.rssMb,
-      step.rssKbPerSession,
+      step.rssKbPerSession ?? '-',
       step.heapKbPerSession,
       step.generatorEventLoopDelayP99Ms,
       step.fakesCpuPercent,
@@ -57,7 +57,7 @@ export function capacitySummary(run: CapacityRun): string {
   const lines = [
     `provider floor (zero profile, voice-to-voice): ${run.floorMs} ms; added = measured - floor`,
     best
-      ? `highest healthy: ${best.sessions} sessions; per session ${best.cpuPercentPerSession} % of a core, ${best.rssKbPerSession} KB RSS, ${best.heapKbPerSession} KB heap`
+      ? `highest healthy: ${best.sessions} sessions; per session ${best.cpuPercentPerSession} % of a core, ${best.rssKbPerSession === null ? 'RSS not measurable at this step (it shrank)' : `${best.rssKbPerSession} KB RSS`}, ${best.heapKbPerSession} KB heap`
       : 'highest healthy: none (the first step was already unhealthy)',
   ];
   if (run.bare) {
@@ -70,7 +70,9 @@ export function capacitySummary(run: CapacityRun): string {
   const sessions = best?.sessions ?? 0;
   // Memory per session means something even when no step was healthy (a busy machine).
   const measured = best ?? run.steps[0];
-  const memoryKb = measured ? Math.max(measured.rssKbPerSession, measured.heapKbPerSession) : null;
+  const memoryKb = measured
+    ? Math.max(measured.rssKbPerSession ?? 0, measured.heapKbPerSession)
+    : null;
   lines.push(
     '',
     formatTable(
