@@ -79,13 +79,21 @@ export function answerSamples(sampler: ProcessSampler, profiler?: WindowProfiler
     if (request.type !== 'sample') return;
     void (async () => {
       const reset = request.reset === true;
-      if (!reset) await profiler?.stop();
+      // A profile that cannot be written must not cost the measurement (nor the child).
+      if (!reset) await profiler?.stop().catch(warnProfileFailed);
       const sample = sampler.sample({ gc: request.gc === true });
       if (reset) {
         sampler.reset();
-        await profiler?.start();
+        await profiler?.start().catch(warnProfileFailed);
       }
       process.send?.({ type: 'sample', sample });
     })();
   });
+}
+
+function warnProfileFailed(error: unknown): undefined {
+  console.error(
+    `CPU profile not written: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  return undefined;
 }

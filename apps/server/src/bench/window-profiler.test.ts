@@ -36,6 +36,16 @@ describe('WindowProfiler', () => {
     expect(profile.samples.length).toBeGreaterThan(0);
   });
 
+  it('makes the profile directory when it does not exist yet', async () => {
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'atlas-window-profiler-'));
+    dirs.push(parent);
+    const profiler = new WindowProfiler(path.join(parent, 'new', 'profiles'), 'fakes');
+    await profiler.start();
+    const file = await profiler.stop();
+    expect(file).toBe(path.join(parent, 'new', 'profiles', 'fakes-1.cpuprofile'));
+    expect(JSON.parse(readFileSync(file as string, 'utf8'))).toHaveProperty('nodes');
+  });
+
   it('stop without a window writes nothing; a second start discards the open window', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-window-profiler-'));
     dirs.push(dir);

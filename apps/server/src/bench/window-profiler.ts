@@ -4,7 +4,7 @@
  * profile shows what a step of load costs rather than start-up, user creation and shutdown
  * (which `node --cpu-prof` would mix in).
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 
@@ -14,7 +14,7 @@ export class WindowProfiler {
   #session: Session | undefined;
   #windows = 0;
 
-  /** Profiles go to `<dir>/<name>-<n>.cpuprofile`, one per window. */
+  /** Profiles go to `<dir>/<name>-<n>.cpuprofile`, one per window; `dir` is made if missing. */
   constructor(dir: string, name: string) {
     this.#dir = dir;
     this.#name = name;
@@ -38,6 +38,8 @@ export class WindowProfiler {
     const { profile } = await session.post('Profiler.stop');
     session.disconnect();
     const file = path.join(this.#dir, `${this.#name}-${++this.#windows}.cpuprofile`);
+    // Every measured child writes here, so each makes the directory rather than trusting another to.
+    await mkdir(this.#dir, { recursive: true });
     await writeFile(file, JSON.stringify(profile));
     return file;
   }
