@@ -68,13 +68,28 @@ export class ProcessSampler {
   }
 }
 
+/** Where sample requests come from and replies go: the parent over IPC, or a test. */
+export interface SamplePort {
+  onMessage(listener: (message: unknown) => void): void;
+  send(message: unknown): void;
+}
+
+const parentPort: SamplePort = {
+  onMessage: (listener) => process.on('message', listener),
+  send: (message) => process.send?.(message),
+};
+
 /**
  * In a measured child: answers `{type:'sample', reset?, gc?}` with `{type:'sample', sample}`.
  * `reset` starts a new window after sampling. With a profiler, every window is also a CPU
  * profile: `reset` starts one, a sample without `reset` ends it and writes it.
  */
-export function answerSamples(sampler: ProcessSampler, profiler?: WindowProfiler): void {
-  process.on('message', (message: unknown) => {
+export function answerSamples(
+  sampler: ProcessSampler,
+  profiler?: Pick<WindowProfiler, 'start' | 'stop'>,
+  port: SamplePort = parentPort,
+): void {
+  port.onMessage((message: unknown) => {
     const request = message as { type?: unknown; reset?: unknown; gc?: unknown };
     if (request.type !== 'sample') return;
     void (async () => {
@@ -86,7 +101,7 @@ export function answerSamples(sampler: ProcessSampler, profiler?: WindowProfiler
         sampler.reset();
         await profiler?.start().catch(warnProfileFailed);
       }
-      process.send?.({ type: 'sample', sample });
+      port.send({ type: 'sample', sample });
     })();
   });
 }
