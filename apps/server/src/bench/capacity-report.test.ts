@@ -138,4 +138,18 @@ describe('compareWithBare', () => {
     expect(bare.ratio).toEqual({ cpu: null, rss: null, heap: null });
     expect(bare.roundTripP95Ms).toBeNull();
   });
+
+  it('gives no RSS ratio when Atlas had no RSS per session (its RSS shrank)', () => {
+    const atlas = evaluateStep(
+      step({ atlas: sample({ rssMb: 90, heapUsedMb: 50 }), baseline: sample({ rssMb: 190 }) }),
+    );
+    const bare = compareWithBare(atlas, {
+      sessions: 100,
+      sample: sample({ cpuPercent: 10, rssMb: 110, heapUsedMb: 41 }),
+      baseline: sample({ rssMb: 100, heapUsedMb: 40 }),
+      roundTripsMs: [1],
+    });
+    expect(bare.ratio.rss).toBeNull();
+    expect(bare.ratio.heap).not.toBeNull();
+  });
 });

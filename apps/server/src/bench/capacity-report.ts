@@ -175,7 +175,7 @@ export function compareWithBare(
   const cpuPerSession = perSession(bare.sample.cpuPercent);
   const rssKb = perSession((bare.sample.rssMb - bare.baseline.rssMb) * 1024);
   const heapKb = perSession((bare.sample.heapUsedMb - bare.baseline.heapUsedMb) * 1024);
-  const ratio = (a: number, b: number) => (b > 1e-6 ? round(a / b) : null);
+  const ratio = (a: number | null, b: number) => (a !== null && b > 1e-6 ? round(a / b) : null);
   return {
     sessions: bare.sessions,
     cpuPercent: round(bare.sample.cpuPercent),
@@ -186,7 +186,7 @@ export function compareWithBare(
     roundTripP95Ms: roundMs(summarize(bare.roundTripsMs).p95),
     ratio: {
       cpu: ratio(atlas.cpuPercentPerSession, cpuPerSession),
-      rss: atlas.rssKbPerSession === null ? null : ratio(atlas.rssKbPerSession, rssKb),
+      rss: ratio(atlas.rssKbPerSession, rssKb),
       heap: ratio(atlas.heapKbPerSession, heapKb),
     },
   };
