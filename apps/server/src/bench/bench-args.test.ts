@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BenchUsageError, intArg, intsArg, parseBenchArgs, stringArg } from './bench-args.js';
+import {
+  BenchUsageError,
+  intArg,
+  intsArg,
+  nodeFlagsArg,
+  parseBenchArgs,
+  stringArg,
+} from './bench-args.js';
 
 const SPEC = {
   json: { kind: 'flag' },
@@ -35,4 +42,29 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(argv, SPEC)).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(argv, SPEC)).toThrow(message);
   });
+});
+
+describe('nodeFlagsArg', () => {
+  const spec = { flags: { kind: 'string' } } as const;
+
+  it('splits Node options on spaces, and gives none when the option is absent', () => {
+    const args = parseBenchArgs(
+      ['--flags', ' --initial-old-space-size=256  --max-semi-space-size=8 '],
+      spec,
+    );
+    expect(nodeFlagsArg(args, 'flags')).toEqual([
+      '--initial-old-space-size=256',
+      '--max-semi-space-size=8',
+    ]);
+    expect(nodeFlagsArg(parseBenchArgs([], spec), 'flags')).toEqual([]);
+  });
+
+  it.each(['script.js', '--eval=process.exit(1)', '--x;rm', '-e'])(
+    'refuses %j, which is not a plain option',
+    (flag) => {
+      const args = parseBenchArgs(['--flags', `--trace-gc ${flag}`], spec);
+      expect(() => nodeFlagsArg(args, 'flags')).toThrow(BenchUsageError);
+      expect(() => nodeFlagsArg(args, 'flags')).toThrow(flag);
+    },
+  );
 });

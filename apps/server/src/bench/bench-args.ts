@@ -86,3 +86,22 @@ export function intsArg(
   const value = args.get(name);
   return Array.isArray(value) ? value : fallback;
 }
+
+/** One V8/Node option: `--name` or `--name=value` (no spaces, no shell syntax). */
+const NODE_FLAG = /^--[a-z][a-z0-9_-]*(?:=[A-Za-z0-9_.,:/-]+)?$/;
+
+/**
+ * Space-separated Node/V8 options for a measured child (e.g. `--initial-old-space-size=256`),
+ * so a runtime setting can be measured the way the product would run with it. Refuses anything
+ * that is not an option, rather than handing a stray word to `node` as a script to run.
+ */
+export function nodeFlagsArg(args: ParsedArgs, name: string): readonly string[] {
+  const value = args.get(name);
+  if (typeof value !== 'string') return [];
+  const flags = value.split(/\s+/).filter((flag) => flag.length > 0);
+  const bad = flags.find((flag) => !NODE_FLAG.test(flag));
+  if (bad !== undefined) {
+    throw new BenchUsageError(`--${name} takes Node options like --name=value, got "${bad}"`);
+  }
+  return flags;
+}

@@ -1,18 +1,25 @@
 /**
  * @module bench/capacity-bench
- * `npm run bench:capacity [-- --json] [--steps 50,100,…] [--hold <s>]`: how many concurrent
+ * `npm run bench:capacity [-- --json] [--steps 50,100,…] [--hold <s>] [--atlas-node-flags …]`: how many concurrent
  * real-time voice sessions Atlas keeps healthy on the `zero` profile, its CPU and memory per
  * session, and the same load on a bare `ws` echo server as the ratio Atlas/bare. The table goes
  * to stdout, or with `--json` the figures as JSON to stdout and the table to stderr.
  */
-import { BenchUsageError, intArg, intsArg, parseBenchArgs, stringArg } from './bench-args.js';
+import {
+  BenchUsageError,
+  intArg,
+  intsArg,
+  nodeFlagsArg,
+  parseBenchArgs,
+  stringArg,
+} from './bench-args.js';
 import { HEALTH_LIMITS } from './capacity-report.js';
 import { runCapacity } from './capacity-run.js';
 import { capacitySummary, capacityTable } from './capacity-table.js';
 import { describeMachine, machineInfo } from './machine.js';
 
 const USAGE =
-  'usage: npm run bench:capacity -- [--json] [--steps 50,100,200,…] [--hold <seconds>] [--cpu-prof <dir>] [--database-url <postgres://…>]';
+  'usage: npm run bench:capacity -- [--json] [--steps 50,100,200,…] [--hold <seconds>] [--cpu-prof <dir>] [--database-url <postgres://…>] [--atlas-node-flags "<node options>"]';
 const DEFAULT_STEPS = [50, 100, 200, 300, 400, 500, 600, 800, 1000];
 
 try {
@@ -22,13 +29,17 @@ try {
     hold: { kind: 'int' },
     'cpu-prof': { kind: 'string' },
     'database-url': { kind: 'string' },
+    'atlas-node-flags': { kind: 'string' },
   });
   const json = args.has('json');
   // The report is this program's output (stdout); with --json the table moves to stderr.
   const print = (text: string) => (json ? process.stderr : process.stdout).write(`${text}\n`);
+  const atlasNodeFlags = nodeFlagsArg(args, 'atlas-node-flags');
   const started = performance.now();
   const before = machineInfo();
   print(`Atlas capacity benchmark (zero profile) on ${describeMachine(before)}`);
+  // Figures taken with other runtime settings are not comparable with the defaults': say so.
+  if (atlasNodeFlags.length > 0) print(`Atlas runs with node ${atlasNodeFlags.join(' ')}`);
   print(
     `healthy = added latency p95 <= ${HEALTH_LIMITS.addedLatencyP95Ms} ms, event-loop delay p99 <= ${HEALTH_LIMITS.eventLoopDelayP99Ms} ms, failures <= ${HEALTH_LIMITS.failureRate * 100} %`,
   );
@@ -37,6 +48,7 @@ try {
     holdMs: intArg(args, 'hold', 12) * 1000,
     cpuProfileDir: args.has('cpu-prof') ? stringArg(args, 'cpu-prof', '.') : undefined,
     databaseUrl: args.has('database-url') ? stringArg(args, 'database-url', '') : undefined,
+    atlasNodeFlags,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const after = machineInfo();
@@ -54,6 +66,7 @@ try {
           machine: { before, after },
           durationSeconds: Math.round((performance.now() - started) / 1000),
           healthLimits: HEALTH_LIMITS,
+          atlasNodeFlags,
           ...run,
           highestHealthySessions: run.best?.sessions ?? 0,
         },

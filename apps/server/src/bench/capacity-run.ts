@@ -54,6 +54,8 @@ export interface CapacityRunOptions {
   readonly cpuProfileDir?: string | undefined;
   /** PostgreSQL for Atlas instead of the embedded PGlite (whose queries run on Atlas's thread). */
   readonly databaseUrl?: string | undefined;
+  /** Node/V8 options for the Atlas child (`--atlas-node-flags`), e.g. heap sizing. */
+  readonly atlasNodeFlags?: readonly string[];
   readonly log: (line: string) => void;
 }
 
@@ -116,7 +118,7 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
         }),
         ...profileArgs,
       ],
-      { maxOldSpaceMb: 2_048 },
+      { maxOldSpaceMb: 2_048, execArgv: options.atlasNodeFlags ?? [] },
     );
     children.push(atlas);
     const generator = await startChild<unknown>(
