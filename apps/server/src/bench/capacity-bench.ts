@@ -1,9 +1,10 @@
 /**
  * @module bench/capacity-bench
- * `npm run bench:capacity [-- --json] [--steps 50,100,…] [--hold <s>] [--atlas-node-flags …]`: how many concurrent
- * real-time voice sessions Atlas keeps healthy on the `zero` profile, its CPU and memory per
- * session, and the same load on a bare `ws` echo server as the ratio Atlas/bare. The table goes
- * to stdout, or with `--json` the figures as JSON to stdout and the table to stderr.
+ * `npm run bench:capacity [-- --json] [--steps 50,100,…] [--hold <s>] [--atlas-node-flags …]`:
+ * how many concurrent real-time voice sessions Atlas keeps healthy on the `zero` profile, its CPU
+ * and memory per session, and the same load on a bare `ws` echo server as the ratio Atlas/bare.
+ * The table goes to stdout, or with `--json` the figures as JSON to stdout and the table to
+ * stderr.
  */
 import {
   BenchUsageError,
