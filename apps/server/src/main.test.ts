@@ -1,6 +1,7 @@
 /**
- * The built server as a newcomer runs it: `node apps/server/dist/main.js` in a child process.
- * Proves start-up on PGlite, /health, graceful SIGTERM, and clear fail-fast start-up errors.
+ * The built server as a newcomer runs it (`npm start`: `node <ATLAS_NODE_FLAGS> apps/server/dist/main.js`)
+ * in a child process. Proves start-up on PGlite, /health, graceful SIGTERM, clear fail-fast
+ * start-up errors, and a warning when node was started without Atlas's V8 options.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,10 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ATLAS_NODE_FLAGS } from './node-flags.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const mainJs = path.join(repoRoot, 'apps/server/dist/main.js');
 const dataDirs: string[] = [];
+const MISSING_FLAGS_WARNING = "started without Atlas's V8 options";
 
 interface Exit {
   code: number | null;
@@ -19,14 +22,17 @@ interface Exit {
   stderr: string;
 }
 
-function launch(env: Record<string, string>): {
+function launch(
+  env: Record<string, string>,
+  nodeFlags: readonly string[] = ATLAS_NODE_FLAGS,
+): {
   child: ChildProcess;
   exited: Promise<Exit>;
   output: () => string;
 } {
   let stdout = '';
   let stderr = '';
-  const child = spawn(process.execPath, [mainJs], {
+  const child = spawn(process.execPath, [...nodeFlags, mainJs], {
     cwd: repoRoot,
     // A clean environment: nothing from the CI job (DATABASE_URL, keys) leaks into the server.
     env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env },
@@ -105,6 +111,23 @@ describe('atlas process', () => {
     const exit = await exited;
     expect(exit.code).toBe(0);
     expect(exit.stdout).toContain('shutdown complete');
+    expect(exit.stdout).not.toContain(MISSING_FLAGS_WARNING);
+  });
+
+  it("warns, naming the options, when node runs main.js without Atlas's V8 options", async () => {
+    // An unreachable database ends the start quickly, after the warning was logged.
+    const { exited } = launch(
+      { ATLAS_DATA_DIR: tempDataDir(), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/x' },
+      [],
+    );
+    const exit = await exited;
+    expect(exit.code).toBe(1);
+    const warning = exit.stdout.split('\n').find((line) => line.includes(MISSING_FLAGS_WARNING));
+    expect(warning).toBeDefined();
+    expect(JSON.parse(warning ?? '{}')).toMatchObject({
+      level: 40,
+      missing: [...ATLAS_NODE_FLAGS],
+    });
   });
 
   it.each([

@@ -5,6 +5,7 @@
  */
 import { ConfigError, loadConfig } from './config.js';
 import { isAtlasError } from './errors.js';
+import { missingNodeFlags } from './node-flags.js';
 import { createLogger } from './observability/logger.js';
 import { type RunningServer, startServer } from './server.js';
 
@@ -24,6 +25,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
+  const missingFlags = missingNodeFlags(process.execArgv);
+  if (missingFlags.length > 0) {
+    logger.warn(
+      { missing: missingFlags },
+      "node was started without Atlas's V8 options (npm start and the Docker image pass them): under load it may spend its spare CPU in full garbage collections",
+    );
+  }
 
   let server: RunningServer;
   try {

@@ -6,6 +6,8 @@
  * The table goes to stdout, or with `--json` the figures as JSON to stdout and the table to
  * stderr.
  */
+
+import { ATLAS_NODE_FLAGS } from '../node-flags.js';
 import {
   BenchUsageError,
   intArg,
@@ -35,12 +37,13 @@ try {
   const json = args.has('json');
   // The report is this program's output (stdout); with --json the table moves to stderr.
   const print = (text: string) => (json ? process.stderr : process.stdout).write(`${text}\n`);
-  const atlasNodeFlags = nodeFlagsArg(args, 'atlas-node-flags');
+  // Atlas's own V8 options first, so an option given here overrides one of them (V8 keeps the last).
+  const atlasNodeFlags = [...ATLAS_NODE_FLAGS, ...nodeFlagsArg(args, 'atlas-node-flags')];
   const started = performance.now();
   const before = machineInfo();
   print(`Atlas capacity benchmark (zero profile) on ${describeMachine(before)}`);
-  // Figures taken with other runtime settings are not comparable with the defaults': say so.
-  if (atlasNodeFlags.length > 0) print(`Atlas runs with node ${atlasNodeFlags.join(' ')}`);
+  // Figures taken with other runtime settings are not comparable: say which these are.
+  print(`Atlas runs with node ${atlasNodeFlags.join(' ')}`);
   print(
     `healthy = added latency p95 <= ${HEALTH_LIMITS.addedLatencyP95Ms} ms, event-loop delay p99 <= ${HEALTH_LIMITS.eventLoopDelayP99Ms} ms, failures <= ${HEALTH_LIMITS.failureRate * 100} %`,
   );

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ZERO_PROFILE } from '@atlas/fakes';
+import { ATLAS_NODE_FLAGS } from '../node-flags.js';
 import { startBenchFakes } from './bench-fakes.js';
 import {
   type BareComparison,
@@ -54,7 +55,7 @@ export interface CapacityRunOptions {
   readonly cpuProfileDir?: string | undefined;
   /** PostgreSQL for Atlas instead of the embedded PGlite (whose queries run on Atlas's thread). */
   readonly databaseUrl?: string | undefined;
-  /** Node/V8 options for the Atlas child (`--atlas-node-flags`), e.g. heap sizing. */
+  /** Node/V8 options for the Atlas child; `ATLAS_NODE_FLAGS` (what production runs) when absent. */
   readonly atlasNodeFlags?: readonly string[];
   readonly log: (line: string) => void;
 }
@@ -118,7 +119,7 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
         }),
         ...profileArgs,
       ],
-      { maxOldSpaceMb: 2_048, execArgv: options.atlasNodeFlags ?? [] },
+      { maxOldSpaceMb: 2_048, execArgv: options.atlasNodeFlags ?? ATLAS_NODE_FLAGS },
     );
     children.push(atlas);
     const generator = await startChild<unknown>(

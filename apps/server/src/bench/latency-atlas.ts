@@ -6,6 +6,7 @@
  * and CPU can be sampled around the measured turns (and CPU-profiled with `--cpu-prof`).
  */
 import { fileURLToPath } from 'node:url';
+import { ATLAS_NODE_FLAGS } from '../node-flags.js';
 import type { VoiceSettings } from '../voice/voice-settings.js';
 import type { AtlasReady } from './atlas-process.js';
 import { type RunningChild, startChild } from './child-process.js';
@@ -42,7 +43,7 @@ export class LatencyAtlas {
         '--name',
         options.name,
       ],
-      { maxOldSpaceMb: 1_024 },
+      { maxOldSpaceMb: 1_024, execArgv: ATLAS_NODE_FLAGS },
     );
     return new LatencyAtlas(child);
   }

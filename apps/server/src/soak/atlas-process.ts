@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ATLAS_NODE_FLAGS } from '../node-flags.js';
 import type { AtlasReply, AtlasSample, DriverRequest } from './soak-ipc.js';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./atlas-child.js', import.meta.url));
@@ -45,7 +46,7 @@ export class AtlasProcess {
   static start(env: Record<string, string>): Promise<AtlasProcess> {
     const child = fork(CHILD_ENTRY, [], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      execArgv: ['--expose-gc'],
+      execArgv: ['--expose-gc', ...ATLAS_NODE_FLAGS],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {

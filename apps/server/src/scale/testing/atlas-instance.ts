@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withDirectoryLock } from '../../../../web/e2e/support/directory-lock.js';
+import { ATLAS_NODE_FLAGS } from '../../node-flags.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 const MAIN_JS = path.join(REPO_ROOT, 'apps/server/dist/main.js');
@@ -49,7 +50,7 @@ export class AtlasInstance {
 
   private constructor(env: Record<string, string>) {
     this.env = env;
-    this.#child = spawn(process.execPath, [MAIN_JS], {
+    this.#child = spawn(process.execPath, [...ATLAS_NODE_FLAGS, MAIN_JS], {
       cwd: REPO_ROOT,
       // Only what the test gives: nothing from the test runner's environment leaks in.
       env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env },
