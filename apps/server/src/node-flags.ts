@@ -10,8 +10,8 @@
  * incremental marking whenever the headroom is no larger than the young generation. Under load
  * that meant a full Mark-Compact every 170-600 ms (56 in 40 s), with four marking threads busy.
  * Starting the old generation at 128 MB leaves the headroom above the young generation: 3 full
- * GCs in the same window, and Atlas's CPU at 200 sessions fell from 66-88 % of a core to
- * 45-58 % (README, Benchmarks). It is only where the limit starts; V8 still collects and grows
+ * GCs in the same window, and in paired runs at 200 sessions Atlas's CPU fell from 59-67 % of a
+ * core to 41-48 % (README, Benchmarks). It is only where the limit starts; V8 still collects and grows
  * it as usual, so memory stays bounded by --max-old-space-size.
  *
  * Node does not accept --initial-old-space-size in NODE_OPTIONS, so it has to be on the command

@@ -6,7 +6,6 @@
  * The table goes to stdout, or with `--json` the figures as JSON to stdout and the table to
  * stderr.
  */
-
 import { ATLAS_NODE_FLAGS } from '../node-flags.js';
 import {
   BenchUsageError,
