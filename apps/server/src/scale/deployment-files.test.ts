@@ -100,7 +100,9 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/NODE_ENV=production/);
     expect(dockerfile).toMatch(/^STOPSIGNAL SIGTERM$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/health/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "apps\/server\/dist\/main\.js"\]$/m);
+    // node itself (not npm, which does not pass SIGTERM on), then main.js; which V8 options sit
+    // between them is node-flags.test.ts's to check.
+    expect(dockerfile).toMatch(/^CMD \["node", (?:"--[^"]+", )*"apps\/server\/dist\/main\.js"\]$/m);
     expect(dockerfile).toMatch(/espeak-ng libpocketsphinx3 pocketsphinx-en-us/);
     expect(existsSync(path.join(REPO_ROOT, 'apps/server/src/main.ts'))).toBe(true);
   });
