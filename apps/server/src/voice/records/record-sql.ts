@@ -6,25 +6,89 @@
  * `service_role` (inside `Database.asService`), because `usage_events` and `voice_sessions` are
  * server-written and users may not insert them.
  */
-import type { Queryable } from '../../db/database.js';
-import type { VoiceRecord } from './records.js';
+import type { Queryable, QueryResult } from '../../db/database.js';
+import type {
+  ConversationRecord,
+  MessageRecord,
+  UsageEventRecord,
+  VoiceRecord,
+  VoiceSessionRecord,
+} from './records.js';
 
-const INSERT_CONVERSATION = `
-  insert into public.conversations (id, user_id, title, created_at, updated_at)
-  values ($1, $2, $3, $4, $4)
-  on conflict (id) do nothing`;
+/**
+ * One kind of insert-only record: its statement for any number of rows (a batch writes each
+ * kind as one multi-row insert; the embedded database pays per statement, not per row) and the
+ * parameters of one row. `columnParams` maps each column to a 1-based parameter of its row,
+ * so a value used twice (`created_at` as `updated_at`) is sent once.
+ */
+interface InsertSpec<R extends VoiceRecord> {
+  readonly into: string;
+  readonly columnParams: readonly number[];
+  readonly tail: string;
+  params(record: R): unknown[];
+}
 
-const INSERT_MESSAGE = `
-  insert into public.messages
-    (id, conversation_id, user_id, role, content, type, metadata, created_at, updated_at)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-  on conflict (id) do nothing`;
+const CONVERSATIONS: InsertSpec<ConversationRecord> = {
+  into: 'public.conversations (id, user_id, title, created_at, updated_at)',
+  columnParams: [1, 2, 3, 4, 4],
+  tail: 'on conflict (id) do nothing',
+  params: (record) => [
+    record.id,
+    record.userId,
+    record.title ?? null,
+    record.createdAt ?? new Date().toISOString(),
+  ],
+};
 
-const INSERT_USAGE_EVENT = `
-  insert into public.usage_events
-    (id, user_id, feature, model, tokens_input, tokens_output, cost_usd, meta, created_at)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-  on conflict (id) do nothing`;
+const MESSAGES: InsertSpec<MessageRecord> = {
+  into: `public.messages
+    (id, conversation_id, user_id, role, content, type, metadata, created_at, updated_at)`,
+  columnParams: [1, 2, 3, 4, 5, 6, 7, 8, 8],
+  // Which conversations received a new message (and so move to the top of their list).
+  tail: 'on conflict (id) do nothing returning conversation_id',
+  params: (record) => [
+    record.id,
+    record.conversationId,
+    record.userId,
+    record.role,
+    record.content,
+    record.type ?? 'text',
+    json(record.metadata),
+    record.createdAt ?? new Date().toISOString(),
+  ],
+};
+
+const USAGE_EVENTS: InsertSpec<UsageEventRecord> = {
+  into: `public.usage_events
+    (id, user_id, feature, model, tokens_input, tokens_output, cost_usd, meta, created_at)`,
+  columnParams: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+  tail: 'on conflict (id) do nothing',
+  params: (record) => [
+    record.id,
+    record.userId,
+    record.feature,
+    record.model ?? null,
+    record.tokensInput ?? 0,
+    record.tokensOutput ?? 0,
+    record.costUsd,
+    json(record.meta),
+    record.createdAt ?? new Date().toISOString(),
+  ],
+};
+
+/** Rows per statement: far below PostgreSQL's 65,535 parameters whatever the batch size. */
+export const MAX_ROWS_PER_INSERT = 500;
+
+/** `insert … values (…), (…) …` for `rows` rows of `spec`, numbered from `$1`. */
+function insertSql<R extends VoiceRecord>(spec: InsertSpec<R>, rows: number): string {
+  const width = Math.max(...spec.columnParams);
+  const values: string[] = [];
+  for (let row = 0; row < rows; row++) {
+    const base = row * width;
+    values.push(`(${spec.columnParams.map((param) => `$${base + param}`).join(', ')})`);
+  }
+  return `insert into ${spec.into}\n  values ${values.join(',\n    ')}\n  ${spec.tail}`;
+}
 
 // Versions of one session row arrive out of order: a live session re-sends it, a resumed
 // session continues it on another instance, and a spool replays an older version hours later.
@@ -83,41 +147,11 @@ export async function writeRecord(tx: Queryable, record: VoiceRecord): Promise<b
   const changed = (result: { rowCount: number }) => result.rowCount > 0;
   switch (record.kind) {
     case 'conversation':
-      return changed(
-        await tx.query(INSERT_CONVERSATION, [
-          record.id,
-          record.userId,
-          record.title ?? null,
-          record.createdAt ?? new Date().toISOString(),
-        ]),
-      );
+      return changed(await insertRows(tx, CONVERSATIONS, [record]));
     case 'message':
-      return changed(
-        await tx.query(INSERT_MESSAGE, [
-          record.id,
-          record.conversationId,
-          record.userId,
-          record.role,
-          record.content,
-          record.type ?? 'text',
-          json(record.metadata),
-          record.createdAt ?? new Date().toISOString(),
-        ]),
-      );
+      return changed(await insertRows(tx, MESSAGES, [record]));
     case 'usage_event':
-      return changed(
-        await tx.query(INSERT_USAGE_EVENT, [
-          record.id,
-          record.userId,
-          record.feature,
-          record.model ?? null,
-          record.tokensInput ?? 0,
-          record.tokensOutput ?? 0,
-          record.costUsd,
-          json(record.meta),
-          record.createdAt ?? new Date().toISOString(),
-        ]),
-      );
+      return changed(await insertRows(tx, USAGE_EVENTS, [record]));
     case 'voice_session':
       return changed(
         await tx.query(UPSERT_VOICE_SESSION, [
@@ -140,6 +174,61 @@ export async function writeRecord(tx: Queryable, record: VoiceRecord): Promise<b
         ]),
       );
   }
+}
+
+/** One statement for `records` (at most `MAX_ROWS_PER_INSERT`). */
+function insertRows<R extends VoiceRecord>(
+  tx: Queryable,
+  spec: InsertSpec<R>,
+  records: readonly R[],
+): Promise<QueryResult<{ conversation_id?: string }>> {
+  const params: unknown[] = [];
+  for (const record of records) params.push(...spec.params(record));
+  return tx.query(insertSql(spec, records.length), params);
+}
+
+/**
+ * Writes a batch with as few statements as it can: the conversations first (messages and
+ * session rows refer to them), then all messages and all usage events as multi-row inserts,
+ * then the session rows one at a time (a batch may hold two versions of one session, and one
+ * upsert statement may not touch a row twice), then the conversations that received messages.
+ * `between` runs after each statement (to give the event loop a turn). Returns how many
+ * records were new; replays count as not new.
+ */
+export async function writeRecords(
+  tx: Queryable,
+  records: readonly VoiceRecord[],
+  between: () => Promise<void> = async () => {},
+): Promise<number> {
+  const conversations: ConversationRecord[] = [];
+  const messages: MessageRecord[] = [];
+  const usageEvents: UsageEventRecord[] = [];
+  const sessions: VoiceSessionRecord[] = [];
+  for (const record of records) {
+    if (record.kind === 'conversation') conversations.push(record);
+    else if (record.kind === 'message') messages.push(record);
+    else if (record.kind === 'usage_event') usageEvents.push(record);
+    else sessions.push(record);
+  }
+  let inserted = 0;
+  const touched = new Set<string>();
+  const insertAll = async <R extends VoiceRecord>(spec: InsertSpec<R>, rows: readonly R[]) => {
+    for (let start = 0; start < rows.length; start += MAX_ROWS_PER_INSERT) {
+      const result = await insertRows(tx, spec, rows.slice(start, start + MAX_ROWS_PER_INSERT));
+      inserted += result.rowCount;
+      for (const row of result.rows) if (row.conversation_id) touched.add(row.conversation_id);
+      await between();
+    }
+  };
+  await insertAll(CONVERSATIONS, conversations);
+  await insertAll(MESSAGES, messages);
+  await insertAll(USAGE_EVENTS, usageEvents);
+  for (const session of sessions) {
+    if (await writeRecord(tx, session)) inserted++;
+    await between();
+  }
+  await touchConversations(tx, touched);
+  return inserted;
 }
 
 /** Bumps `updated_at` of the conversations that received new messages in this batch. */

@@ -29,7 +29,7 @@ import type { Logger } from '../../observability/logger.js';
 import { LoopYielder } from './loop-yield.js';
 import { RecordQueue } from './record-queue.js';
 import { type DeadLetter, RecordSpool } from './record-spool.js';
-import { isRecordError, touchConversations, writeRecord } from './record-sql.js';
+import { isRecordError, touchConversations, writeRecord, writeRecords } from './record-sql.js';
 import {
   estimateRecordBytes,
   MonotonicClock,
@@ -407,26 +407,17 @@ export class RecordWriter {
   }
 
   /**
-   * One transaction for the whole batch. If the database refuses a record, the batch runs again
+   * One transaction for the whole batch, each kind of record in as few statements as it can
+   * (`writeRecords`). If the database refuses a record, the batch runs again
    * with a savepoint around each record: the refused ones are dead-lettered, the rest commit.
    * Transient and database-wide errors propagate, and the caller retries the batch later.
    */
   async #writeBatch(records: readonly VoiceRecord[]): Promise<void> {
     let inserted = 0;
     try {
-      inserted = await this.#db.asService(async (tx) => {
-        let count = 0;
-        const touched = new Set<string>();
+      inserted = await this.#db.asService((tx) => {
         const turns = new LoopYielder();
-        for (const record of records) {
-          if (await writeRecord(tx, record)) {
-            count++;
-            if (record.kind === 'message') touched.add(record.conversationId);
-          }
-          await turns.maybeYield();
-        }
-        await touchConversations(tx, touched);
-        return count;
+        return writeRecords(tx, records, () => turns.maybeYield());
       });
     } catch (error) {
       if (!isRecordError(error)) throw error;
