@@ -100,6 +100,22 @@ describe('PgliteWorkerDatabase', () => {
     expect(role.rows[0]?.role).toBe('service_role');
   });
 
+  it("reports the worker's own heap and PGlite's memory, even while a transaction is open", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inTransaction = db.transaction(async (tx) => {
+      await tx.query('select 1');
+      await gate;
+    });
+    const memory = await db.memory();
+    release();
+    await inTransaction;
+    expect(memory.heapUsedBytes).toBeGreaterThan(0);
+    expect(memory.heapTotalBytes).toBeGreaterThanOrEqual(memory.heapUsedBytes);
+    // PGlite's WebAssembly memory holds the whole database engine: tens of MB at least.
+    expect(memory.wasmBytes).toBeGreaterThan(16 * 2 ** 20);
+  });
+
   it('after close, refuses work with a clear error', async () => {
     const other = await PgliteWorkerDatabase.open();
     await other.close();

@@ -19,7 +19,20 @@ import { runScoped, SERVICE_CLAIMS, userClaims } from './scoped.js';
 type Request =
   | { op: 'query'; sql: string; params: readonly unknown[] }
   | { op: 'exec'; sql: string }
+  | { op: 'memory'; collect: boolean }
   | { op: 'close' };
+
+/**
+ * The worker's own memory: its V8 heap (garbage included, as it stands) and PGlite's WebAssembly
+ * memory. The process's RSS counts both, so this is what tells a growing heap in the worker
+ * from one in the main thread.
+ */
+export interface WorkerMemory {
+  readonly heapUsedBytes: number;
+  readonly heapTotalBytes: number;
+  /** PGlite's WebAssembly memory; null when this PGlite version does not expose it. */
+  readonly wasmBytes: number | null;
+}
 
 interface Reply {
   id: number;
@@ -65,6 +78,15 @@ parentPort.on('message', async ({ id, request }) => {
       result = { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
     } else if (request.op === 'exec') {
       await pg.exec(request.sql);
+    } else if (request.op === 'memory') {
+      if (request.collect && typeof globalThis.gc === 'function') globalThis.gc();
+      const heap = require('node:v8').getHeapStatistics();
+      const wasm = pg.mod && pg.mod.HEAPU8;
+      result = {
+        heapUsedBytes: heap.used_heap_size,
+        heapTotalBytes: heap.total_heap_size,
+        wasmBytes: wasm ? wasm.byteLength : null,
+      };
     } else if (request.op === 'close') {
       if (!pg.closed) await pg.close();
     }
@@ -156,6 +178,15 @@ export class PgliteWorkerDatabase implements Database {
 
   async ping(): Promise<void> {
     await this.query('select 1');
+  }
+
+  /**
+   * The worker's memory now; answered between statements, never queued behind a transaction.
+   * `collect` runs a full GC in the worker first when the process has `--expose-gc` (the soak),
+   * so the heap figure is live data rather than garbage not yet collected.
+   */
+  async memory(options: { collect?: boolean } = {}): Promise<WorkerMemory> {
+    return (await this.#call({ op: 'memory', collect: options.collect === true })) as WorkerMemory;
   }
 
   async close(): Promise<void> {

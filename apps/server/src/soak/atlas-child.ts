@@ -7,6 +7,7 @@
  */
 import { loadConfig } from '../config.js';
 import type { Database } from '../db/database.js';
+import { PgliteWorkerDatabase } from '../db/pglite-worker-database.js';
 import { createLogger } from '../observability/logger.js';
 import { type RunningServer, startServer } from '../server.js';
 import { type ProcessSampler, startProcessSampler } from './process-stats.js';
@@ -41,16 +42,23 @@ async function answer(
   sampler: ProcessSampler,
 ): Promise<AtlasReply> {
   switch (request.type) {
-    case 'sample':
+    case 'sample': {
+      // The worker's isolate first (collected, like this one below), so RSS is read after both.
+      const dbWorker =
+        server.db instanceof PgliteWorkerDatabase
+          ? await server.db.memory({ collect: true })
+          : undefined;
       return {
         id: request.id,
         type: 'sample',
         sample: {
           ...sampler.sample(),
+          ...(dbWorker ? { dbWorker } : {}),
           sessions: server.voice?.sessionCount ?? 0,
           connecting: server.voice?.connectingCount ?? 0,
         },
       };
+    }
     case 'create_users':
       return {
         id: request.id,

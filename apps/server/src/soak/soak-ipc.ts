@@ -2,6 +2,7 @@
  * @module soak/soak-ipc
  * The messages between the soak driver and the Atlas process it measures (Node IPC, JSON).
  */
+import type { WorkerMemory } from '../db/pglite-worker-database.js';
 import type { ProcessSample } from './process-stats.js';
 
 export interface GatewayCounts {
@@ -9,7 +10,10 @@ export interface GatewayCounts {
   connecting: number;
 }
 
-export interface AtlasSample extends ProcessSample, GatewayCounts {}
+export interface AtlasSample extends ProcessSample, GatewayCounts {
+  /** The embedded database's worker thread (absent with PostgreSQL): its own heap and PGlite's. */
+  dbWorker?: WorkerMemory;
+}
 
 export type DriverRequest =
   | { id: number; type: 'sample' }

@@ -53,6 +53,37 @@ describe('soak report', () => {
     expect(text).toMatch(/verdict: NOT FLAT$/);
   });
 
+  it("judges the embedded database worker's heap when it was sampled, and shows it per sample", () => {
+    const withWorker = (workerGrowthMiBPerMinute: number) =>
+      samples(0).map((sample) => ({
+        ...sample,
+        dbWorker: {
+          heapUsedBytes: (12 + workerGrowthMiBPerMinute * sample.minutes) * MIB,
+          heapTotalBytes: 64 * MIB,
+          wasmBytes: 300 * MIB,
+        },
+      }));
+    const flat = buildSoakReport({
+      minutes: 2,
+      concurrency: 20,
+      churn: newChurnStats(),
+      samples: withWorker(0),
+    });
+    expect(flat.verdicts.map((v) => v.metric)).toContain('dbWorkerHeapUsed');
+    expect(flat.flat).toBe(true);
+    expect(formatSoakReport(flat)).toMatch(
+      /db heap MiB[\s\S]*\n\s+0\.00\s+400\.0\s+40\.0\s+12\.0 /,
+    );
+    const growing = buildSoakReport({
+      minutes: 2,
+      concurrency: 20,
+      churn: newChurnStats(),
+      samples: withWorker(3),
+    });
+    expect(growing.flat).toBe(false);
+    expect(formatSoakReport(growing)).toMatch(/dbWorkerHeapUsed\s+3\.000 MiB\/min .*GROWING/);
+  });
+
   it('says when a run was too short to judge, rather than calling it growing', () => {
     const report = buildSoakReport({
       minutes: 0.1,

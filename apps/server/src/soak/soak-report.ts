@@ -18,9 +18,18 @@ const MIB = 1024 * 1024;
  * What "flat" means. A leak of one handle or a few KB per call would be far above these: the
  * soak runs hundreds of calls a minute.
  */
-export const TREND_RULES: ReadonlyArray<TrendRule & { read: (s: AtlasSample) => number }> = [
+export const TREND_RULES: ReadonlyArray<
+  TrendRule & { read: (s: AtlasSample) => number | undefined }
+> = [
   { metric: 'rss', unit: 'MiB', maxSlopePerMinute: 2, read: (s) => s.rssBytes / MIB },
   { metric: 'heapUsed', unit: 'MiB', maxSlopePerMinute: 0.5, read: (s) => s.heapUsedBytes / MIB },
+  // Judged only when sampled (the embedded database); its garbage is in the RSS above.
+  {
+    metric: 'dbWorkerHeapUsed',
+    unit: 'MiB',
+    maxSlopePerMinute: 0.5,
+    read: (s) => (s.dbWorker ? s.dbWorker.heapUsedBytes / MIB : undefined),
+  },
   {
     metric: 'activeResources',
     unit: 'handles',
@@ -40,12 +49,14 @@ export interface SoakReport {
 }
 
 export function buildSoakReport(fields: Omit<SoakReport, 'verdicts' | 'flat'>): SoakReport {
-  const verdicts = TREND_RULES.map(({ read, ...rule }) =>
-    judgeTrend(
-      rule,
-      fields.samples.map((s) => ({ minutes: s.minutes, value: read(s) })),
-    ),
-  );
+  const verdicts: TrendVerdict[] = [];
+  for (const { read, ...rule } of TREND_RULES) {
+    const series = fields.samples.flatMap((s) => {
+      const value = read(s);
+      return value === undefined ? [] : [{ minutes: s.minutes, value }];
+    });
+    if (series.length > 0) verdicts.push(judgeTrend(rule, series));
+  }
   return { ...fields, verdicts, flat: verdicts.every((v) => v.flat) };
 }
 
@@ -61,7 +72,7 @@ export function formatSoakReport(report: SoakReport): string {
       `${report.churn.bargeIns} barge-ins, ${report.churn.resumes} resumes`,
     `failures: ${Object.keys(report.churn.failures).length === 0 ? 'none' : JSON.stringify(report.churn.failures)}`,
     '',
-    '   min   rss MiB  heap MiB  handles  loop p50/p99/max ms  sessions  atlas cpu  load',
+    '   min   rss MiB  heap MiB  db heap MiB  handles  loop p50/p99/max ms  sessions  atlas cpu  load',
   ];
   for (const s of report.samples) {
     lines.push(
@@ -69,6 +80,7 @@ export function formatSoakReport(report: SoakReport): string {
         fixed(s.minutes, 2).padStart(6),
         fixed(s.rssBytes / MIB).padStart(9),
         fixed(s.heapUsedBytes / MIB).padStart(9),
+        (s.dbWorker ? fixed(s.dbWorker.heapUsedBytes / MIB) : '-').padStart(12),
         String(s.activeResources).padStart(8),
         `${fixed(s.loopDelayP50Ms)}/${fixed(s.loopDelayP99Ms)}/${fixed(s.loopDelayMaxMs)}`.padStart(
           21,
