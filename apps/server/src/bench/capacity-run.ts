@@ -37,9 +37,12 @@ const RAMP_MS = 2_000;
  * A new session's first utterance starts at a random point of this window (silence before it),
  * so the sessions of a step, which open within 2 s, do not take their turns in lockstep: real
  * callers do not, and lockstep would measure bursts of simultaneous turns instead of a load.
- * About a turn's whole cycle (utterance, reply, playback: ~10 s here).
+ * A turn's whole cycle (lead-in, utterance, reply, playback, think time) is about 12 s here:
+ * the runs complete 0.08 turns per session per second. The window spans a whole cycle, so the
+ * sessions' turns fall anywhere in it; a shorter one (8 s until 2026-12) left a third of every
+ * cycle without turn ends and the rest 1.5 times as busy.
  */
-const FIRST_TURN_SPREAD_MS = 8_000;
+const FIRST_TURN_SPREAD_MS = 12_000;
 /** After the ramp, every new session has started its first turn before the window starts. */
 const SETTLE_MS = FIRST_TURN_SPREAD_MS;
 const WARM_UP_SESSIONS = 10;

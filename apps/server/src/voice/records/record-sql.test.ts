@@ -7,21 +7,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Queryable } from '../../db/database.js';
 import { createTestUser, databaseTargets } from '../../db/testing/test-databases.js';
 import { MAX_ROWS_PER_INSERT, writeRecords } from './record-sql.js';
-import { MonotonicClock, normalizeRecord, type UsageEventRecord } from './records.js';
+import {
+  MonotonicClock,
+  normalizeRecord,
+  type UsageEventRecord,
+  type VoiceRecord,
+} from './records.js';
 import { callRecords, countStored } from './testing/record-fixtures.js';
 
-/** A transaction that counts the statements sent through it. */
-function counting(tx: Queryable): { tx: Queryable; statements: string[] } {
+/** Writes `records` in one transaction; what it returned and the statements it sent. */
+async function writeCounting(db: Database, records: readonly VoiceRecord[]) {
   const statements: string[] = [];
-  return {
-    statements,
-    tx: {
+  const inserted = await db.asService((tx) => {
+    const counted: Queryable = {
       query: (sql, params) => {
         statements.push(sql.trim().split(/\s+/).slice(0, 3).join(' '));
         return tx.query(sql, params);
       },
-    },
-  };
+    };
+    return writeRecords(counted, records);
+  });
+  return { inserted, statements };
 }
 
 describe.each(databaseTargets())('writeRecords on $name', (target) => {
@@ -40,12 +46,7 @@ describe.each(databaseTargets())('writeRecords on $name', (target) => {
   it('writes a batch of three calls in one statement per kind, not one per record', async () => {
     const calls = [callRecords(userId, 2), callRecords(userId, 1), callRecords(userId, 3)];
     const records = calls.flatMap((call) => call.all).map((r) => normalizeRecord(r, clock));
-    let statements: string[] = [];
-    const inserted = await db.asService((tx) => {
-      const spy = counting(tx);
-      statements = spy.statements;
-      return writeRecords(spy.tx, records);
-    });
+    const { inserted, statements } = await writeCounting(db, records);
     expect(inserted).toBe(records.length);
     expect(await countStored(db, records)).toBe(records.length);
     // 3 conversations, 12 messages, 18 usage events, 3 sessions.
@@ -114,12 +115,7 @@ describe.each(databaseTargets())('writeRecords on $name', (target) => {
     const events = Array.from({ length: MAX_ROWS_PER_INSERT + 1 }, (_, i) =>
       normalizeRecord({ ...sttEvent, id: crypto.randomUUID(), meta: { i } }, clock),
     );
-    let statements: string[] = [];
-    const inserted = await db.asService((tx) => {
-      const spy = counting(tx);
-      statements = spy.statements;
-      return writeRecords(spy.tx, events);
-    });
+    const { inserted, statements } = await writeCounting(db, events);
     expect(inserted).toBe(events.length);
     expect(statements).toEqual([
       'insert into public.usage_events',

@@ -408,8 +408,8 @@ export class RecordWriter {
 
   /**
    * One transaction for the whole batch, each kind of record in as few statements as it can
-   * (`writeRecords`). If the database refuses a record, the batch runs again
-   * with a savepoint around each record: the refused ones are dead-lettered, the rest commit.
+   * (`writeRecords`). If the database refuses a record, the batch runs again with a savepoint
+   * around each record: the refused ones are dead-lettered, the rest commit.
    * Transient and database-wide errors propagate, and the caller retries the batch later.
    */
   async #writeBatch(records: readonly VoiceRecord[]): Promise<void> {
