@@ -4,6 +4,7 @@
  * count against Atlas's event loop or CPU.
  */
 import { fileURLToPath } from 'node:url';
+import { ATLAS_NODE_FLAGS } from '../node-flags.js';
 import { type RunningChild, startChild } from './child-process.js';
 
 export type ProviderEnv = Record<string, string>;
@@ -19,6 +20,8 @@ export function startBenchFakes(
   return startChild<ProviderEnv>(
     FAKES_MODULE,
     ['--profile', profile, '--corpus', corpusDir, ...extraArgs],
-    { maxOldSpaceMb },
+    // Atlas's V8 sizing (node-flags.ts): the fakes too keep a small live heap and allocate fast,
+    // and back-to-back full GCs would take CPU from the cores they share with Atlas.
+    { maxOldSpaceMb, execArgv: ATLAS_NODE_FLAGS },
   );
 }

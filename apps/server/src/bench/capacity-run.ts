@@ -128,9 +128,8 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
     const generator = await startChild<unknown>(
       moduleUrl('load-generator'),
       ['--corpus', corpusDir],
-      {
-        maxOldSpaceMb: 2_048,
-      },
+      // Atlas's V8 sizing, for the same reason as the fakes' (bench-fakes.ts).
+      { maxOldSpaceMb: 2_048, execArgv: ATLAS_NODE_FLAGS },
     );
     children.push(generator);
     const window = new LoadWindow();
