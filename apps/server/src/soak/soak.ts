@@ -118,7 +118,11 @@ async function runSoak(options: SoakOptions): Promise<boolean> {
       samples.push(sample);
       log(
         `${sample.minutes.toFixed(2)} min: rss ${(sample.rssBytes / 2 ** 20).toFixed(1)} MiB, ` +
-          `heap ${(sample.heapUsedBytes / 2 ** 20).toFixed(1)} MiB, ${sample.activeResources} handles, ` +
+          `heap ${(sample.heapUsedBytes / 2 ** 20).toFixed(1)} MiB, ` +
+          (sample.dbWorker
+            ? `db worker heap ${(sample.dbWorker.heapUsedBytes / 2 ** 20).toFixed(1)} MiB, `
+            : '') +
+          `${sample.activeResources} handles, ` +
           `loop p99 ${sample.loopDelayP99Ms.toFixed(1)} ms, ${sample.sessions} sessions, ${stats.cycles} cycles, ` +
           `atlas cpu ${Math.round(sample.cpuCores * 100)} %, load ${sample.loadAverage.toFixed(1)}`,
       );
