@@ -29,6 +29,10 @@ function makeReply(
   return { reply, sink, llm, tts };
 }
 
+function textDeltas(sink: RecordingSink): string[] {
+  return sink.received.flatMap((m) => (m.type === 'response_text' ? [m.delta] : []));
+}
+
 describe('Reply', () => {
   it('sends text and audio in protocol order once released', async () => {
     const { reply, sink, tts } = makeReply();
@@ -38,7 +42,10 @@ describe('Reply', () => {
     // Protocol rule 3: response_start → (response_text, audio_start, binary…, audio_end) → response_end.
     expect(types[0]).toBe('response_start');
     expect(types.slice(-2)).toEqual(['audio_end', 'response_end']);
-    expect(types.filter((t) => t === 'response_text')).toHaveLength(12);
+    // The fake LLM writes all twelve words at once: the first leaves alone, the rest in a few
+    // messages (split only where audio came between them).
+    expect(textDeltas(sink)[0]).toBe('It ');
+    expect(textDeltas(sink).length).toBeLessThan(12);
     expect(types.filter((t) => t === 'audio_start')).toHaveLength(1);
     expect(types.indexOf('audio_start')).toBeLessThan(types.indexOf('binary'));
     expect(outcome.sentText).toBe(THREE_SENTENCES);
@@ -61,6 +68,25 @@ describe('Reply', () => {
       text: THREE_SENTENCES,
       interrupted: false,
     });
+  });
+
+  it('sends a burst of text as its first piece at once and the rest as one message', async () => {
+    const tts = new FakeTtsProvider({ timeToFirstByteMs: 20, msPerCharacter: 5, chunkMs: 20 });
+    const { reply, sink } = makeReply({ tts });
+    reply.release();
+    await reply.done;
+    expect(textDeltas(sink)).toEqual([
+      'It ',
+      'is sunny today. Expect a high of twenty. Enjoy the walk!',
+    ]);
+  });
+
+  it('sends text as it arrives when the model writes at its own pace', async () => {
+    const llm = new FakeLlmProvider({ reply: () => THREE_SENTENCES, wordsPerSecond: 500 });
+    const { reply, sink } = makeReply({ llm });
+    reply.release();
+    await reply.done;
+    expect(textDeltas(sink)).toEqual(THREE_SENTENCES.match(/\S+\s*/g));
   });
 
   it('while held sends nothing and synthesises only the first sentence', async () => {
@@ -120,6 +146,29 @@ describe('Reply', () => {
     expect(outcome.interrupted).toBe(true);
     expect(THREE_SENTENCES.startsWith(outcome.sentText)).toBe(true);
     expect(outcome.sentText.length).toBeLessThan(THREE_SENTENCES.length);
+  });
+
+  it('an interruption sends the burst written before it, then nothing more', async () => {
+    const tts = new FakeTtsProvider({ timeToFirstByteMs: 40 });
+    const { reply, sink } = makeReply({ tts });
+    reply.release();
+    while (textDeltas(sink).length === 0) await Promise.resolve();
+    // The rest of the reply arrives within the same turn of the event loop and waits.
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+    expect(textDeltas(sink)).toEqual(['It ']);
+    reply.cancel('interrupted');
+    const outcome = await reply.done;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sink.types()).toEqual([
+      'response_start',
+      'response_text',
+      'response_text',
+      'interrupted',
+      'response_end',
+    ]);
+    expect(textDeltas(sink).join('')).toBe(outcome.sentText);
+    expect(outcome.sentText.length).toBeGreaterThan('It '.length);
+    expect(sink.received.at(-1)).toMatchObject({ type: 'response_end', text: outcome.sentText });
   });
 
   it('says and shows an apology when the LLM fails before its first word', async () => {

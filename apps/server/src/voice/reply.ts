@@ -4,6 +4,10 @@
  * synthesised while the current one streams; sentences that pile up behind it are joined into one
  * request) → the client.
  *
+ * Text that arrives in a burst (a model faster than the network, several events in one read)
+ * leaves as its first piece at once and the rest as one message on the next turn of the event
+ * loop, not as one WebSocket message per word ahead of the first audio.
+ *
  * A reply can be started speculatively and *held*: it generates text and synthesises its first
  * sentence, but nothing reaches the client until `release()`. `cancel()` is synchronous: once it
  * returns, not one more byte of this reply is sent (barge-in within one frame).
@@ -85,6 +89,8 @@ export class Reply {
   #outputTokens: number | undefined;
   #llmTtftMs: number | null = null;
   #firstAudioAt: number | null = null;
+  /** Text of the current burst not sent yet; undefined when no burst is open (#deliverText). */
+  #burstText: string | undefined;
   #error: unknown;
   #wakeSender: (() => void) | undefined;
   #releaseWaiter: (() => void) | undefined;
@@ -138,6 +144,9 @@ export class Reply {
    */
   cancel(reason: 'interrupted' | 'discarded'): void {
     if (this.#cancelled || this.#ended) return;
+    // What the model wrote before the cut reaches the client ahead of `interrupted`, so the
+    // text it shows is the text `response_end` names; after this, nothing more is sent.
+    this.#flushBurst();
     this.#cancelled = true;
     this.#abort.abort();
     if (this.#released && reason === 'interrupted') {
@@ -167,6 +176,7 @@ export class Reply {
   }
 
   #finish(): void {
+    this.#flushBurst();
     this.#ended = true;
     const { sink } = this.#options;
     if (this.#audioStarted) sink.send({ type: 'audio_end', turnId: this.turnId });
@@ -296,10 +306,11 @@ export class Reply {
   #deliver(event: HeldEvent): void {
     const { sink, now } = this.#options;
     if (event.kind === 'text') {
-      this.#sentText += event.delta;
-      sink.send({ type: 'response_text', turnId: this.turnId, delta: event.delta });
+      this.#deliverText(event.delta);
       return;
     }
+    // Text before the audio that followed it, as it was generated.
+    this.#flushBurst(true);
     if (!this.#audioStarted) {
       this.#audioStarted = true;
       sink.send({
@@ -311,6 +322,32 @@ export class Reply {
     }
     if (this.#firstAudioAt === null) this.#firstAudioAt = now();
     sink.sendAudio(event.chunk);
+  }
+
+  /**
+   * The first piece of text in a turn of the event loop leaves at once (first text is never
+   * later); pieces after it in the same turn wait for the next one and leave as one message.
+   */
+  #deliverText(delta: string): void {
+    if (this.#burstText !== undefined) {
+      this.#burstText += delta;
+      return;
+    }
+    this.#sendText(delta);
+    this.#burstText = '';
+    setImmediate(() => this.#flushBurst());
+  }
+
+  /** Sends the burst's waiting text; `keepOpen` (before audio) lets the burst go on collecting. */
+  #flushBurst(keepOpen = false): void {
+    const text = this.#burstText;
+    this.#burstText = keepOpen && text !== undefined ? '' : undefined;
+    if (text && !this.#cancelled) this.#sendText(text);
+  }
+
+  #sendText(text: string): void {
+    this.#sentText += text;
+    this.#options.sink.send({ type: 'response_text', turnId: this.turnId, delta: text });
   }
 
   #outcome(): ReplyOutcome {

@@ -71,8 +71,7 @@ describe('TurnManager', () => {
       'partial_transcript',
       'final_transcript',
       'response_start',
-      'response_text',
-      'response_text',
+      // The fake LLM writes the whole reply at once: its first word, then the rest as one.
       'response_text',
       'response_text',
       'audio_start',
