@@ -125,7 +125,8 @@ describe('a spoken turn', () => {
     await wait(100);
     expect(client.of('response_start')).toHaveLength(1);
     expect(replyText(client)).toBe('You asked: what is the weather in Paris. Here is my answer.');
-    expect(client.of('turn_metrics')[0]?.speculative).toBe(false);
+    // The reply to the full text may itself be a speculation started by the closing pause
+    // (two silent frames before the final); either way there are exactly these two requests.
     expect(h.llm.calls.map((c) => c.request.messages.at(-1)?.content)).toEqual([
       'what is the weather',
       'what is the weather in Paris',

@@ -148,7 +148,9 @@ describe('TurnManager', () => {
       const { manager, llm, done } = setup({ stableMs: LONG_STABLE_MS, pauseMs: 150 });
       manager.handleAudioLevel(true, 100);
       manager.handleAudioLevel(false, 100);
-      await wait(80); // 100 ms of silence in the frame + 80 ms: past the 150 ms pause
+      // 100 ms of silence in the frame + 110 ms: past the 150 ms pause, and the next frame,
+      // which could have been speech, is more than half a frame late.
+      await wait(110);
       manager.handleSttEvent({ type: 'partial', text: 'what is the weather', confidence: 0.9 });
       expect(llm.calls).toHaveLength(1);
       manager.handleSttEvent({ type: 'final', text: 'What is the weather?', confidence: 0.9 });
@@ -156,6 +158,33 @@ describe('TurnManager', () => {
       await manager.settled();
       expect(llm.calls).toHaveLength(1);
       expect(done[0]?.metrics.speculative).toBe(true);
+    });
+
+    it('a silent frame inside a phrase starts nothing when the next frame is a little late', async () => {
+      const { manager, llm } = setup({ stableMs: LONG_STABLE_MS, pauseMs: 200 });
+      manager.handleSttEvent({ type: 'partial', text: 'how long does it', confidence: 0.9 });
+      manager.handleAudioLevel(true, 100);
+      manager.handleAudioLevel(false, 100);
+      // The next frame is due in 100 ms; it comes 20 ms late, and it is speech.
+      await wait(120);
+      manager.handleAudioLevel(true, 100);
+      await wait(150);
+      expect(llm.calls).toHaveLength(0);
+      manager.dispose();
+    });
+
+    it('the silent frame that completes the pause starts the speculation on arrival', () => {
+      const { manager, llm } = setup({ stableMs: LONG_STABLE_MS, pauseMs: 200 });
+      manager.handleSttEvent({ type: 'partial', text: 'how long does it take', confidence: 0.9 });
+      manager.handleAudioLevel(true, 100);
+      manager.handleAudioLevel(false, 100);
+      expect(llm.calls).toHaveLength(0);
+      manager.handleAudioLevel(false, 100);
+      expect(llm.calls).toHaveLength(1);
+      // More silence speculates no more.
+      manager.handleAudioLevel(false, 100);
+      expect(llm.calls).toHaveLength(1);
+      manager.dispose();
     });
 
     it('a pause that lasts long enough speculates on the hypothesis heard so far', async () => {
@@ -181,15 +210,16 @@ describe('TurnManager', () => {
       manager.dispose();
     });
 
-    it('a stable partial speculates at once when the audio has paused', async () => {
-      const { manager, llm } = setup({ stableMs: 40, pauseMs: 150 });
+    it('a stable partial over a silence shorter than the pause waits for the pause', async () => {
+      const { manager, llm } = setup({ stableMs: 40, pauseMs: 200 });
       manager.handleAudioLevel(true, 100);
-      manager.handleSttEvent({ type: 'partial', text: 'what is the', confidence: 0.9 });
+      manager.handleSttEvent({ type: 'partial', text: 'tell me', confidence: 0.9 });
       manager.handleAudioLevel(false, 100);
-      manager.handleSttEvent({ type: 'partial', text: 'what is the weather', confidence: 0.9 });
-      await wait(80);
+      await wait(80); // stable twice over, but only 180 ms of a 200 ms pause
+      expect(llm.calls).toHaveLength(0);
+      manager.handleAudioLevel(false, 100);
       expect(llm.calls).toHaveLength(1);
-      expect(llm.calls[0]?.request.messages.at(-1)?.content).toBe('what is the weather');
+      expect(llm.calls[0]?.request.messages.at(-1)?.content).toBe('tell me');
       manager.dispose();
     });
 
