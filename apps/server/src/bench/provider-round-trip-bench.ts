@@ -75,9 +75,9 @@ try {
         'content-type': 'application/json',
       },
       body: JSON.stringify({
-        model: 'tts-1',
+        model: PROVIDER_MODELS.openaiTts,
         input: `${FIRST_SENTENCE}.`,
-        voice: 'alloy',
+        voice: PROVIDER_MODELS.openaiTtsVoice,
         response_format: 'pcm',
       }),
     });
