@@ -38,6 +38,11 @@ export const VOICE_DEFAULTS = {
   maxCostUsd: 5,
   budgetWarningFraction: 0.8,
   resumeWindowMs: 60_000,
+  /**
+   * The V1 (batch) client ends a hands-free turn after this much silence (or when the user
+   * presses "Done speaking"); the web app's recorder and the latency benchmark both use it.
+   */
+  v1TurnEndSilenceMs: 800,
 } as const;
 
 export const audioFormatSchema = z.object({

@@ -3,6 +3,7 @@ import {
   compareWithBare,
   evaluateStep,
   highestHealthy,
+  memoryReference,
   type StepInput,
 } from './capacity-report.js';
 import type { ProcessSample } from './process-sampler.js';
@@ -56,6 +57,16 @@ describe('evaluateStep', () => {
     );
     expect(report.rssKbPerSession).toBe(102.4); // 20 MB over 200 sessions
     expect(report.heapKbPerSession).toBe(51.2);
+  });
+
+  it('measures growth from the earlier step with the least RSS (after start-up memory went back)', () => {
+    const at = (sessions: number, rssMb: number) => ({ sessions, sample: sample({ rssMb }) });
+    let reference = memoryReference(undefined, at(50, 880));
+    expect(reference.sessions).toBe(50);
+    reference = memoryReference(reference, at(100, 549));
+    expect(reference.sessions).toBe(100);
+    reference = memoryReference(reference, at(200, 597));
+    expect(reference.sessions).toBe(100);
   });
 
   it('gives no RSS per session when RSS shrank (memory returned to the OS), keeping the heap', () => {

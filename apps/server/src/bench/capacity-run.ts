@@ -19,6 +19,8 @@ import {
   compareWithBare,
   evaluateStep,
   highestHealthy,
+  type MemoryReference,
+  memoryReference,
   type StepReport,
 } from './capacity-report.js';
 import { type RunningChild, startChild } from './child-process.js';
@@ -159,7 +161,7 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
     await generator.request({ type: 'stop' }, 'stopped', 60_000);
     const baseline = await sample(atlas, { gc: true, reset: true });
     const steps: StepReport[] = [];
-    let firstStep: { sessions: number; sample: ProcessSample } | undefined;
+    let memoryBase: MemoryReference | undefined;
     let open = 0;
     for (const target of options.steps) {
       const adding = target - open;
@@ -205,14 +207,14 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Capacity
         floorMs,
         atlas: atlasSample,
         baseline,
-        ...(firstStep ? { memoryReference: firstStep } : {}),
+        ...(memoryBase ? { memoryReference: memoryBase } : {}),
         generatorEventLoopDelayP99Ms: window.generatorDelayP99,
         fakesCpuPercent: fakesSample?.cpuPercent,
         fakesEventLoopDelayP99Ms: fakesSample?.eventLoopDelayP99Ms,
         generatorCpuPercent: generatorSample?.cpuPercent,
       });
       steps.push(step);
-      firstStep ??= { sessions: target, sample: atlasSample };
+      memoryBase = memoryReference(memoryBase, { sessions: target, sample: atlasSample });
       options.log(
         `  ${step.healthy ? 'healthy' : 'UNHEALTHY'}: added p95 ${step.addedP95Ms} ms, event loop p99 ${step.eventLoopDelayP99Ms} ms, CPU ${step.cpuPercent} % (fakes ${step.fakesCpuPercent} %, client ${step.generatorCpuPercent} %), RSS ${step.rssMb} MB${step.problems.length > 0 ? ` (${step.problems.join('; ')})` : ''}`,
       );

@@ -7,6 +7,7 @@ const REPLY = 'Sure thing. You asked me that. Bye now.';
 const input = (profile = REALISTIC_PROFILE) => ({
   profile,
   endpointingMs: 300,
+  v1SilenceMs: 800,
   frameMs: 100,
   reply: REPLY,
 });
@@ -63,17 +64,24 @@ describe('providerFloor', () => {
     expect(providerFloor('v2-speculative', slowEndpointing).firstAudio).toBe(1_250);
   });
 
-  it('V1 transcribes at once but speaks only the whole reply, once it is all synthesised', () => {
+  it('V1 uploads when its turn ends, transcribes at once, speaks only the whole reply', () => {
     // 39 characters of fake speech at 60 ms each, the first 100 ms chunk after 200 ms, the
     // rest at 0.3 of real time.
     const synthesis = 200 + (39 * 60 - 100) * 0.3;
     expect(wholeSynthesisMs(REPLY, REALISTIC_PROFILE)).toBeCloseTo(synthesis, 5);
     expect(wholeSynthesisMs(REPLY, ZERO_PROFILE)).toBe(0);
-    expect(providerFloor('v1', input())).toEqual({
+    expect(providerFloor('v1-button', input())).toEqual({
       firstPartial: null,
       final: 0,
       firstText: 400,
       firstAudio: 400 + (11 * 1000) / 60 + synthesis,
+    });
+    // Hands-free, the turn ends only after the client's silence window.
+    expect(providerFloor('v1', input())).toEqual({
+      firstPartial: null,
+      final: 800,
+      firstText: 800 + 400,
+      firstAudio: 800 + 400 + (11 * 1000) / 60 + synthesis,
     });
   });
 
@@ -86,6 +94,7 @@ describe('providerFloor', () => {
         firstAudio: 300,
       });
     }
-    expect(providerFloor('v1', input(ZERO_PROFILE)).firstAudio).toBe(0);
+    expect(providerFloor('v1-button', input(ZERO_PROFILE)).firstAudio).toBe(0);
+    expect(providerFloor('v1', input(ZERO_PROFILE)).firstAudio).toBe(800);
   });
 });

@@ -15,14 +15,17 @@
  *   then TTS first byte.
  * - V2 speculative: the LLM (and TTS of the first sentence) can run during endpointing, but
  *   nothing is released before the final: `lag + max(endpointing, LLM + sentence + TTS)`.
- * - V1 (batch): the recording is uploaded after the end of speech; the fake's pre-recorded
+ * - V1 (batch): the recording is uploaded once the client's turn ends; the fake's pre-recorded
  *   transcription answers at once; the whole reply is streamed before it is spoken, and the
- *   spoken reply is one WAV, sent when the TTS has synthesised all of it.
+ *   spoken reply is one WAV, sent when the TTS has synthesised all of it. Hands-free (`v1`, what
+ *   the web app does unless the user presses a button) the turn ends after `v1SilenceMs` of
+ *   silence, the way V2's ends after Deepgram's endpointing; `v1-button` is the same turn with
+ *   "Done speaking" pressed the instant the speech ends, a lower bound no user reaches.
  */
 import type { LatencyProfile } from '@atlas/fakes';
 import { firstSentenceMs, wholeReplyMs, wholeSynthesisMs } from './bench-reply.js';
 
-export const MODES = ['v1', 'v2-final', 'v2-speculative'] as const;
+export const MODES = ['v1', 'v1-button', 'v2-final', 'v2-speculative'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const STAGES = ['firstPartial', 'final', 'firstText', 'firstAudio'] as const;
@@ -34,23 +37,26 @@ export interface FloorInput {
   readonly profile: LatencyProfile;
   /** Endpointing Atlas requests from Deepgram, ms. */
   readonly endpointingMs: number;
+  /** Silence after which the V1 client ends a hands-free turn, ms. */
+  readonly v1SilenceMs: number;
   readonly frameMs: number;
   /** The reply the fake LLM streams (its first sentence and length matter). */
   readonly reply: string;
 }
 
 export function providerFloor(mode: Mode, input: FloorInput): StageFloors {
-  const { profile, endpointingMs, frameMs, reply } = input;
+  const { profile, endpointingMs, v1SilenceMs, frameMs, reply } = input;
   const { lagMs, partialEveryMs } = profile.stt;
   const ttft = profile.llm.timeToFirstTokenMs;
   const ttfb = profile.tts.timeToFirstByteMs;
   const sentence = firstSentenceMs(reply, profile);
-  if (mode === 'v1') {
+  if (mode === 'v1' || mode === 'v1-button') {
+    const upload = mode === 'v1' ? v1SilenceMs : 0;
     return {
       firstPartial: null,
-      final: 0,
-      firstText: ttft,
-      firstAudio: ttft + wholeReplyMs(reply, profile) + wholeSynthesisMs(reply, profile),
+      final: upload,
+      firstText: upload + ttft,
+      firstAudio: upload + ttft + wholeReplyMs(reply, profile) + wholeSynthesisMs(reply, profile),
     };
   }
   const firstPartial = lagMs + Math.max(0, Math.ceil(partialEveryMs / frameMs) - 1) * frameMs;

@@ -4,6 +4,7 @@
  * next to them, Atlas's added time (measured minus floor), and the issue's targets.
  */
 import { type LatencyProfile, profileNamed } from '@atlas/fakes';
+import { VOICE_DEFAULTS } from '@atlas/protocol';
 import { benchReply } from './bench-reply.js';
 import { type FloorInput, MODES, type Mode, providerFloor, STAGES, type Stage } from './floor.js';
 import { roundMs, type Summary, summarize } from './stats.js';
@@ -79,6 +80,7 @@ export function floorInput(
   return {
     profile,
     endpointingMs,
+    v1SilenceMs: VOICE_DEFAULTS.v1TurnEndSilenceMs,
     frameMs,
     reply: benchReply('please suggest a good book for a long flight'),
   };
@@ -173,15 +175,23 @@ export function latencyTargets(profiles: readonly ProfileReport[]): TargetCheck[
       target: '>= 250 ms',
       met: gain !== null && gain >= 250,
     });
-    const v1 = stageOf(realistic, 'v1', 'firstAudio')?.p50 ?? null;
-    const v2 = speculative;
-    const ratio = v1 === null || v2 === null || v2 <= 0 ? null : Math.round((v1 / v2) * 100) / 100;
-    checks.push({
-      name: 'realistic: V1 / V2 (speculative), voice-to-voice p50',
-      value: ratio,
-      target: '>= 5x',
-      met: ratio !== null && ratio >= 5,
-    });
+    // Like with like: both paths hands-free, as the web app runs them. Against V1 with its
+    // button pressed the instant the speech ends (a lower bound) the ratio is reported too.
+    for (const [mode, label] of [
+      ['v1', `hands-free, turn ends after ${VOICE_DEFAULTS.v1TurnEndSilenceMs} ms of silence`],
+      ['v1-button', '"Done speaking" pressed as the speech ends'],
+    ] as const) {
+      const v1 = stageOf(realistic, mode, 'firstAudio')?.p50 ?? null;
+      const v2 = speculative;
+      const ratio =
+        v1 === null || v2 === null || v2 <= 0 ? null : Math.round((v1 / v2) * 100) / 100;
+      checks.push({
+        name: `realistic: V1 (${label}) / V2 speculative, voice-to-voice p50`,
+        value: ratio,
+        target: '>= 5x',
+        met: ratio !== null && ratio >= 5,
+      });
+    }
   }
   return checks;
 }

@@ -94,7 +94,8 @@ async function runProfile(
       opened.push(atlas);
       return atlas;
     };
-    // Profiles: `<profile>-waiting-1` is v2-final; `<profile>-shipped-1` v2-speculative, `-2` v1.
+    // Profiles: `<profile>-waiting-1` is v2-final; `<profile>-shipped-1` v2-speculative, `-2` v1
+    // (whose turns are timed both hands-free and as if "Done speaking" ended them: v1-button).
     const speculative = await start('shipped', stable);
     const waiting = await start('waiting', { ...stable, speculation: false });
     const plan: Array<{ mode: Mode; atlas: LatencyAtlas; run: Runner }> = [
@@ -143,7 +144,7 @@ type Runner = (
 const staggered = (index: number) =>
   new Promise((resolve) => setTimeout(resolve, index * STAGGER_MS));
 
-function v2Runner(mode: Exclude<Mode, 'v1'>): Runner {
+function v2Runner(mode: 'v2-final' | 'v2-speculative'): Runner {
   return async (atlas, tokens, corpus, shape) => {
     const sessions = Array.from({ length: shape.sessions }, async (_, session) => {
       await staggered(session);
@@ -168,7 +169,7 @@ const runV1Clients: Runner = async (atlas, tokens, corpus, shape) => {
     const v1 = new V1BenchClient(atlas.httpUrl, tokenAt(tokens, client));
     const turns: TurnTiming[] = [];
     for (let turn = 0; turn < shape.turns; turn++) {
-      turns.push(await v1.runTurn(corpus[(client + turn) % corpus.length] as Utterance));
+      turns.push(...(await v1.runTurn(corpus[(client + turn) % corpus.length] as Utterance)));
     }
     return turns;
   });

@@ -54,7 +54,7 @@ export function latencyTable(report: ProfileReport): string {
     )
     .join('; ')}`;
   const server = report.modes
-    .filter((m) => m.mode !== 'v1')
+    .filter((m) => m.mode.startsWith('v2'))
     .map(
       (m) =>
         `${m.mode} LLM first token p50 ${formatCell(m.server.llmTtft.p50)}, TTS first byte p50 ${formatCell(m.server.ttsTtfb.p50)}`,

@@ -1,14 +1,30 @@
 /**
  * @module bench/v1-bench-client
- * The V1 (batch) voice path as a client runs it: when the user stops talking, upload the whole
- * recording to `/v1/voice/transcribe`, send the transcript as a chat message and read the
- * streamed reply (SSE), then ask `/v1/voice/speak` for the whole reply's audio. Timed from the
- * end of speech, like V2; there are no partial transcripts.
+ * The V1 (batch) voice path as the web app runs it: the turn ends after
+ * `VOICE_DEFAULTS.v1TurnEndSilenceMs` of silence, then the whole recording (with that silence,
+ * as the app's recorder keeps it) goes to `/v1/voice/transcribe`, the transcript is sent as a
+ * chat message and the streamed reply (SSE) read, then `/v1/voice/speak` gives the whole reply's
+ * audio. Each turn is timed twice: from the end of speech (`v1`, hands-free, like V2) and from
+ * the upload (`v1-button`: the same turn had the user pressed "Done speaking" as the speech
+ * ended). There are no partial transcripts.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { VOICE_DEFAULTS } from '@atlas/protocol';
 import { encodeWav } from '../voice-v1/wav.js';
 import type { Utterance } from './speech-corpus.js';
 import { normalizeWords, type TurnTiming } from './turn-timing.js';
-import { BENCH_SAMPLE_RATE, joinFrames } from './wav-audio.js';
+import { BENCH_SAMPLE_RATE, FRAME_MS, joinFrames } from './wav-audio.js';
+
+/** The utterance as the web app's recorder uploads it: to the end of the silence that ended it. */
+export function handsFreeRecording(utterance: Utterance, silenceMs: number): Uint8Array {
+  const frames = utterance.frames.slice(0, utterance.speech.last + 1);
+  const silentFrames = Math.ceil(silenceMs / FRAME_MS);
+  for (let index = 1; index <= silentFrames; index++) {
+    const frameBytes = utterance.frames[0]?.byteLength ?? 0;
+    frames.push(utterance.frames[utterance.speech.last + index] ?? new Uint8Array(frameBytes));
+  }
+  return joinFrames(frames);
+}
 
 export class V1BenchClient {
   readonly #baseUrl: string;
@@ -20,28 +36,20 @@ export class V1BenchClient {
     this.#token = token;
   }
 
-  async runTurn(utterance: Utterance): Promise<TurnTiming> {
+  /** The turn timed hands-free (`v1`) and from the upload (`v1-button`). */
+  async runTurn(utterance: Utterance): Promise<[TurnTiming, TurnTiming]> {
     const conversationId = await this.#conversation();
-    // The recording ends with the speech: the user stops it as they stop talking.
-    const recording = encodeWav(
-      joinFrames(utterance.frames.slice(0, utterance.speech.last + 1)),
-      BENCH_SAMPLE_RATE,
-    );
+    const silenceMs = VOICE_DEFAULTS.v1TurnEndSilenceMs;
+    const recording = encodeWav(handsFreeRecording(utterance, silenceMs), BENCH_SAMPLE_RATE);
     const speechEndAt = performance.now();
-    const since = (at: number | undefined) => (at === undefined ? null : at - speechEndAt);
-    const timing = {
-      mode: 'v1' as const,
-      utterance: utterance.text,
-      firstPartialMs: null,
-      serverE2eMs: null,
-      serverLlmTtftMs: null,
-      serverTtsTtfbMs: null,
-      speculative: null,
-    };
+    // The recorder's silence frames arrive in real time; the turn ends with the last of them.
+    await sleep(silenceMs);
+    const uploadAt = performance.now();
     let finalAt: number | undefined;
     let firstTextAt: number | undefined;
     let firstAudioAt: number | undefined;
     let text = '';
+    let error: string | undefined;
     try {
       const form = new FormData();
       form.append('audio', new Blob([recording], { type: 'audio/wav' }), 'utterance.wav');
@@ -79,23 +87,27 @@ export class V1BenchClient {
         if (chunk.done) break;
         if (chunk.value.byteLength > 0) firstAudioAt ??= performance.now();
       }
-    } catch (error) {
+    } catch (caught) {
+      error = (caught as Error).message;
+    }
+    const timed = (mode: 'v1' | 'v1-button', from: number): TurnTiming => {
+      const since = (at: number | undefined) => (at === undefined ? null : at - from);
       return {
-        ...timing,
+        mode,
+        utterance: utterance.text,
+        firstPartialMs: null,
         finalMs: since(finalAt),
         firstTextMs: since(firstTextAt),
         firstAudioMs: since(firstAudioAt),
+        serverE2eMs: null,
+        serverLlmTtftMs: null,
+        serverTtsTtfbMs: null,
+        speculative: null,
         heardRight: normalizeWords(text) === normalizeWords(utterance.text),
-        error: (error as Error).message,
+        ...(error === undefined ? {} : { error }),
       };
-    }
-    return {
-      ...timing,
-      finalMs: since(finalAt),
-      firstTextMs: since(firstTextAt),
-      firstAudioMs: since(firstAudioAt),
-      heardRight: normalizeWords(text) === normalizeWords(utterance.text),
     };
+    return [timed('v1', speechEndAt), timed('v1-button', uploadAt)];
   }
 
   async #conversation(): Promise<string> {

@@ -5,6 +5,7 @@
  * ~800 ms below it. Used to end a V1 turn and to notice barge-in during playback. Pure: it is
  * fed levels and frame durations, never reads a clock.
  */
+import { VOICE_DEFAULTS } from '@atlas/protocol';
 
 export interface SpeechDetectorOptions {
   /** RMS level (0..1) above which a frame counts as speech. */
@@ -17,7 +18,11 @@ export interface SpeechDetectorOptions {
 
 export type SpeechEvent = 'speech_start' | 'speech_end' | undefined;
 
-export const SPEECH_DEFAULTS = { threshold: 0.02, minSpeechMs: 200, silenceMs: 800 } as const;
+export const SPEECH_DEFAULTS = {
+  threshold: 0.02,
+  minSpeechMs: 200,
+  silenceMs: VOICE_DEFAULTS.v1TurnEndSilenceMs,
+} as const;
 
 export class SpeechDetector {
   readonly #threshold: number;
