@@ -73,4 +73,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 # Node itself, not npm: npm start would build, and npm does not pass SIGTERM on reliably.
 # The V8 option is ATLAS_NODE_FLAGS (apps/server/src/node-flags.ts: why, and the test that keeps
 # this line, npm start and the benchmarks in step).
-CMD ["node", "--initial-old-space-size=128", "apps/server/dist/main.js"]
+CMD ["node", "--initial-old-space-size=128", "--v8-pool-size=0", "apps/server/dist/main.js"]

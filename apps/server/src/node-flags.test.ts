@@ -15,6 +15,10 @@ describe('ATLAS_NODE_FLAGS', () => {
     expect(ATLAS_NODE_FLAGS).toContain('--initial-old-space-size=128');
   });
 
+  it("gives V8 one helper thread per core but one, not Node's fixed four", () => {
+    expect(ATLAS_NODE_FLAGS).toContain('--v8-pool-size=0');
+  });
+
   it('is what npm start runs main.js with', () => {
     const scripts = (JSON.parse(repoFile('package.json')) as { scripts: Record<string, string> })
       .scripts;
@@ -46,7 +50,8 @@ describe('missingNodeFlags', () => {
 
   it('is satisfied by the options themselves, by another value, and by V8 underscore spelling', () => {
     expect(missingNodeFlags([...ATLAS_NODE_FLAGS])).toEqual([]);
-    expect(missingNodeFlags(['--initial-old-space-size=256'])).toEqual([]);
-    expect(missingNodeFlags(['--initial_old_space_size=128'])).toEqual([]);
+    expect(missingNodeFlags(['--initial-old-space-size=256', '--v8-pool-size=2'])).toEqual([]);
+    expect(missingNodeFlags(['--initial_old_space_size=128', '--v8_pool_size=0'])).toEqual([]);
+    expect(missingNodeFlags(['--initial-old-space-size=128'])).toEqual(['--v8-pool-size=0']);
   });
 });
