@@ -189,6 +189,7 @@ describe('TurnManager', () => {
 
     it('a pause that lasts long enough speculates on the hypothesis heard so far', async () => {
       const { manager, llm } = setup({ stableMs: LONG_STABLE_MS, pauseMs: 150 });
+      manager.handleAudioLevel(true, 100);
       manager.handleSttEvent({ type: 'partial', text: 'what is the', confidence: 0.9 });
       manager.handleAudioLevel(false, 100);
       expect(llm.calls).toHaveLength(0);
@@ -220,6 +221,41 @@ describe('TurnManager', () => {
       manager.handleAudioLevel(false, 100);
       expect(llm.calls).toHaveLength(1);
       expect(llm.calls[0]?.request.messages.at(-1)?.content).toBe('tell me');
+      manager.dispose();
+    });
+
+    it('silence with no speech before it is no pause: a quiet speaker gets the stable rule', async () => {
+      const { manager, llm } = setup({ stableMs: 60, pauseMs: 150 });
+      // Every frame under the speech level, though the recogniser hears words.
+      manager.handleAudioLevel(false, 100);
+      manager.handleAudioLevel(false, 100);
+      await wait(120);
+      for (const text of ['what', 'what is', 'what is the', 'what is the weather']) {
+        manager.handleSttEvent({ type: 'partial', text, confidence: 0.9 });
+        manager.handleAudioLevel(false, 100);
+        await wait(20);
+      }
+      expect(llm.calls).toHaveLength(0);
+      await wait(100); // stable past the 60 ms window
+      expect(llm.calls.map((call) => call.request.messages.at(-1)?.content)).toEqual([
+        'what is the weather',
+      ]);
+      manager.dispose();
+    });
+
+    it("a turn ends the pause: the next turn's silence counts only after its speech", () => {
+      const { manager, llm } = setup({ stableMs: LONG_STABLE_MS, pauseMs: 150 });
+      manager.handleAudioLevel(true, 100);
+      manager.handleSttEvent({ type: 'partial', text: 'hello', confidence: 0.9 });
+      manager.handleAudioLevel(false, 100);
+      manager.handleAudioLevel(false, 100);
+      expect(llm.calls).toHaveLength(1);
+      manager.handleSttEvent({ type: 'final', text: 'hello', confidence: 0.9 });
+      manager.handleSttEvent({ type: 'utterance_end' });
+      manager.handleAudioLevel(false, 100);
+      manager.handleAudioLevel(false, 100);
+      manager.handleSttEvent({ type: 'partial', text: 'and then', confidence: 0.9 });
+      expect(llm.calls).toHaveLength(1);
       manager.dispose();
     });
 

@@ -8,8 +8,9 @@
  *   paused for `speculationPauseMs` (the recogniser's results lag the audio, so a pause is
  *   heard before the hypothesis can be seen to be stable), and again at once when a partial
  *   changes the hypothesis during that pause. A pause counts once that much silent audio has
- *   arrived (or the frames stop coming); shorter silences inside a phrase start nothing, by
- *   either rule.
+ *   arrived (or the frames stop coming) after speech heard in this turn; shorter silences
+ *   inside a phrase start nothing, by either rule, and a speaker too quiet for the level check
+ *   gets the stable rule alone.
  * - With the pause hint on, a hypothesis that is stable while the user's audio is still speech
  *   starts nothing: it is the recogniser lagging a long word, not the end of the turn, and each
  *   speculation thrown away costs a real LLM and TTS request (measured: 3.3 discarded per turn
@@ -93,6 +94,13 @@ export class TurnManager {
    */
   #speechHeardAt: number | undefined;
   #speechFrameMs = 0;
+  /**
+   * A speech frame has arrived since the last turn ended. Until one does, silence is not a
+   * pause: a speaker too quiet for the level check (or trailing silence after a turn) would
+   * otherwise be "in a pause" all along, and every new partial would start, and throw away,
+   * a paid speculation.
+   */
+  #speechSinceTurnEnd = false;
   readonly #pending = new Set<Promise<unknown>>();
   #disposed = false;
 
@@ -142,10 +150,12 @@ export class TurnManager {
     this.#speechFrameMs = frameMs;
     this.#clearPauseTimer();
     if (speech) {
+      this.#speechSinceTurnEnd = true;
       this.#pauseStartedAt = undefined;
       this.#pauseAudioMs = 0;
       return;
     }
+    if (!this.#speechSinceTurnEnd) return;
     // The frame arrives at its end: the silence it holds began one frame earlier.
     this.#pauseStartedAt ??= now - frameMs;
     const before = this.#pauseAudioMs;
@@ -264,6 +274,14 @@ export class TurnManager {
     );
   }
 
+  /** The turn is over: the next one's silence counts as a pause only after its speech. */
+  #endPause(): void {
+    this.#speechSinceTurnEnd = false;
+    this.#pauseStartedAt = undefined;
+    this.#pauseAudioMs = 0;
+    this.#clearPauseTimer();
+  }
+
   #clearPauseTimer(): void {
     if (this.#pauseTimer) clearTimeout(this.#pauseTimer);
     this.#pauseTimer = undefined;
@@ -334,6 +352,7 @@ export class TurnManager {
     if (!turn) return;
     const text = (turn.finals.length > 0 ? turn.finals.join(' ') : turn.hypothesis).trim();
     if (text.length === 0) {
+      this.#endPause();
       this.#discardSpeculation();
       return;
     }
@@ -342,6 +361,7 @@ export class TurnManager {
   }
 
   #commitTurn(userTurn: UserTurn, turn: TurnState | null, endOfSpeechAt: number | null): void {
+    this.#endPause();
     const { send } = this.#deps;
     const finalAt = this.#deps.now();
     send({
