@@ -3,7 +3,12 @@ import { FakeLlmProvider } from '../providers/llm/testing/fake-llm.js';
 import { FakeTtsProvider } from '../providers/tts/testing/fake-tts.js';
 import { Reply, type ReplyOutcome } from './reply.js';
 import { RecordingSink, simpleSplitter } from './testing/recording-sink.js';
-import { TurnManager, type TurnMetrics, type UserTurn } from './turn-manager.js';
+import {
+  MAX_SPECULATIONS_PER_TURN,
+  TurnManager,
+  type TurnMetrics,
+  type UserTurn,
+} from './turn-manager.js';
 
 const STABLE_MS = 30;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -257,6 +262,30 @@ describe('TurnManager', () => {
       manager.handleSttEvent({ type: 'partial', text: 'and then', confidence: 0.9 });
       expect(llm.calls).toHaveLength(1);
       manager.dispose();
+    });
+
+    it('a turn starts at most MAX_SPECULATIONS_PER_TURN speculations, then waits for its final', async () => {
+      const { manager, llm, done } = setup({ stableMs: LONG_STABLE_MS, pauseMs: 150 });
+      // One loud syllable, then speech too quiet for the level check: every partial is "in a pause".
+      manager.handleAudioLevel(true, 100);
+      const words = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+      for (const [index] of words.entries()) {
+        manager.handleSttEvent({
+          type: 'partial',
+          text: words.slice(0, index + 1).join(' '),
+          confidence: 0.9,
+        });
+        manager.handleAudioLevel(false, 100);
+        manager.handleAudioLevel(false, 100);
+      }
+      expect(llm.calls).toHaveLength(MAX_SPECULATIONS_PER_TURN);
+      manager.handleSttEvent({ type: 'final', text: 'a b c d e f g', confidence: 0.9 });
+      manager.handleSttEvent({ type: 'utterance_end' });
+      await manager.settled();
+      expect(llm.calls).toHaveLength(MAX_SPECULATIONS_PER_TURN + 1);
+      expect(done.map(({ outcome }) => [outcome.userText, outcome.speculative])).toEqual([
+        ['a b c d e f g', false],
+      ]);
     });
 
     it('speech ends the pause; a short pause or speculation switched off starts nothing', async () => {

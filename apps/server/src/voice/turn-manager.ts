@@ -16,6 +16,8 @@
  *   speculation thrown away costs a real LLM and TTS request (measured: 3.3 discarded per turn
  *   on the benchmark's speech before this rule, most of them mid-sentence). The pause that
  *   ends the turn starts the speculation instead.
+ * - A turn starts at most `MAX_SPECULATIONS_PER_TURN` speculations; past that it waits for its
+ *   final transcript.
  * - At the end of the turn the held reply is released at once if the final transcript matches
  *   the text it was generated from (normalised); otherwise it is discarded (its tokens still
  *   count) and a reply to the final text starts.
@@ -75,7 +77,17 @@ interface TurnState {
   hypothesis: string;
   normalized: string;
   lastChangeAt: number;
+  /** Speculative replies started in this turn. */
+  speculations: number;
 }
+
+/**
+ * Each speculation costs an LLM request and a TTS request, paid even when thrown away. Ordinary
+ * speech discards about none per turn (README, Benchmarks); this bounds what a level check fooled
+ * by the microphone (a quiet speaker, a noisy room) could spend when every new partial lands in
+ * a "pause". A turn past it waits for its final transcript.
+ */
+export const MAX_SPECULATIONS_PER_TURN = 4;
 
 export class TurnManager {
   readonly #deps: TurnManagerDeps;
@@ -218,6 +230,7 @@ export class TurnManager {
         hypothesis: '',
         normalized: '',
         lastChangeAt: now,
+        speculations: 0,
       };
       this.#deps.send({ type: 'speech_started', turnId: this.#turn.id });
     }
@@ -329,6 +342,8 @@ export class TurnManager {
     if (!turn || turn.normalized.length === 0 || this.#disposed) return;
     if (this.#speculation && normalizeTranscript(this.#speculation.userText) === turn.normalized)
       return;
+    if (turn.speculations >= MAX_SPECULATIONS_PER_TURN) return;
+    turn.speculations++;
     this.#discardSpeculation();
     const reply = this.#deps.createReply({
       turnId: turn.id,
