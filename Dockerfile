@@ -71,6 +71,6 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8787)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Node itself, not npm: npm start would build, and npm does not pass SIGTERM on reliably.
-# The V8 option is ATLAS_NODE_FLAGS (apps/server/src/node-flags.ts: why, and the test that keeps
+# The V8 options are ATLAS_NODE_FLAGS (apps/server/src/node-flags.ts: why, and the test that keeps
 # this line, npm start and the benchmarks in step).
 CMD ["node", "--initial-old-space-size=128", "--v8-pool-size=0", "apps/server/dist/main.js"]

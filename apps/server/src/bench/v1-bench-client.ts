@@ -19,8 +19,8 @@ import { BENCH_SAMPLE_RATE, FRAME_MS, joinFrames } from './wav-audio.js';
 export function handsFreeRecording(utterance: Utterance, silenceMs: number): Uint8Array {
   const frames = utterance.frames.slice(0, utterance.speech.last + 1);
   const silentFrames = Math.ceil(silenceMs / FRAME_MS);
+  const frameBytes = utterance.frames[0]?.byteLength ?? 0;
   for (let index = 1; index <= silentFrames; index++) {
-    const frameBytes = utterance.frames[0]?.byteLength ?? 0;
     frames.push(utterance.frames[utterance.speech.last + index] ?? new Uint8Array(frameBytes));
   }
   return joinFrames(frames);
